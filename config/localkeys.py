@@ -1,0 +1,12 @@
+"""Secrets made on first use for the embedded mode, kept in the var directory between runs."""
+import secrets
+from pathlib import Path
+
+
+def local_secret_key(var_dir: Path) -> str:
+    path = var_dir / "secret-key.txt"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,195 @@
+"""One settings file; production differs only by environment variables (see README, Configuration).
+
+Embedded mode (nothing set): SQLite, an in-process channel layer, local-file object storage and the
+timed sweeps in a thread of the server process. Services mode: ``DATABASE_URL``, ``REDIS_URL`` and
+``S3_ENDPOINT_URL`` name PostgreSQL, Redis (channel layer, Celery broker, cache) and an S3 store.
+"""
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.get("PLATFORM_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env.get("DJANGO_DEBUG", False, cast=bool)
+SECRET_KEY = env.get("DJANGO_SECRET_KEY", required=True)
+if not SECRET_KEY:
+    from config.localkeys import local_secret_key
+
+    SECRET_KEY = local_secret_key(VAR_DIR)
+ALLOWED_HOSTS = env.get("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], cast=list)
+CSRF_TRUSTED_ORIGINS = env.get("DJANGO_CSRF_TRUSTED_ORIGINS", [], cast=list)
+if env.get("DJANGO_BEHIND_PROXY", False, cast=bool):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "channels",
+    "trading",
+    "bidding",
+    "monitoring",
+    "supervisors",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", f"sqlite:///{VAR_DIR / 'platform.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # IMMEDIATE transactions: the audit chain reads its head and appends in one transaction, and a
+    # deferred SQLite transaction would fail the upgrade to a write lock instead of waiting for it.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.get("DATABASE_CONN_MAX_AGE", 0, cast=int)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: channel layer, Celery, cache ------------------------------------------------------------
+REDIS_URL = env.get("REDIS_URL", required=True)
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30, "group_expiry": 600},
+        }
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# The timed sweeps: idempotent functions over what is due, run by beat (services mode) or by a thread
+# of the server process (embedded mode). Each is a dotted path to a function taking no arguments.
+PLATFORM_SWEEPS = [
+    "monitoring.services.audit_checkpoint_sweep",
+]
+PLATFORM_SWEEP_INTERVAL = env.get("PLATFORM_SWEEP_INTERVAL", 5.0, cast=float)
+PLATFORM_INPROCESS_SWEEPS = env.get("PLATFORM_INPROCESS_SWEEPS", not REDIS_URL, cast=bool)
+
+# --- object storage -----------------------------------------------------------------------------------
+S3_ENDPOINT_URL = env.get("S3_ENDPOINT_URL", required=True)
+S3_ACCESS_KEY = env.get("S3_ACCESS_KEY", required=True)
+S3_SECRET_KEY = env.get("S3_SECRET_KEY", required=True)
+S3_BUCKET = env.get("S3_BUCKET", "platform")
+S3_REGION = env.get("S3_REGION", "us-east-1")
+S3_VERIFY_TLS = env.get("S3_VERIFY_TLS", True, cast=bool)
+# Where browsers reach the store for presigned GETs, when that differs from S3_ENDPOINT_URL.
+S3_PUBLIC_ENDPOINT_URL = env.get("S3_PUBLIC_ENDPOINT_URL", S3_ENDPOINT_URL)
+PLATFORM_STORAGE_DIR = Path(env.get("PLATFORM_STORAGE_DIR", str(VAR_DIR / "objects")))
+
+# --- platform -------------------------------------------------------------------------------------------
+PLATFORM_ID = env.get("PLATFORM_ID", "cn-demo-ggzy")
+# Ed25519 key that signs receipts and audit checkpoints (PEM, PKCS#8). Generated into VAR_DIR on
+# first use when unset, which suits the embedded mode only: production mounts a kept key.
+PLATFORM_SIGNING_KEY_FILE = Path(env.get("PLATFORM_SIGNING_KEY_FILE", str(VAR_DIR / "platform-signing-key.pem")))
+PLATFORM_AUDIT_CHECKPOINT_EVERY = env.get("PLATFORM_AUDIT_CHECKPOINT_EVERY", 100, cast=int)
+PLATFORM_LOAD_DEMO = env.get("PLATFORM_LOAD_DEMO", True, cast=bool)
+PLATFORM_LOGIN_MAX_FAILURES = env.get("PLATFORM_LOGIN_MAX_FAILURES", 5, cast=int)
+PLATFORM_LOGIN_LOCKOUT_MINUTES = env.get("PLATFORM_LOGIN_LOCKOUT_MINUTES", 15, cast=int)
+
+# --- auth -------------------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "trading.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# --- language and time ----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"  # shown to people; stored and compared in UTC
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- API --------------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "trading.apierrors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Public-resource trading platform API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.get("PLATFORM_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,3 @@
+"""Websocket routes of the live rooms."""
+
+websocket_urlpatterns = []
