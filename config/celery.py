@@ -27,6 +27,6 @@ def _schedule_sweeps(sender, **kwargs):
 
 @app.task(name="platform.run_sweep", ignore_result=False)
 def run_sweep(path: str):
-    from config.sweeps import run_one
+    from monitoring.sweeps import run_one
 
     return run_one(path)

@@ -4,6 +4,7 @@ Embedded mode (nothing set): SQLite, an in-process channel layer, local-file obj
 timed sweeps in a thread of the server process. Services mode: ``DATABASE_URL``, ``REDIS_URL`` and
 ``S3_ENDPOINT_URL`` name PostgreSQL, Redis (channel layer, Celery broker, cache) and an S3 store.
 """
+import warnings
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -166,6 +169,9 @@ TIME_ZONE = "Asia/Shanghai"  # shown to people; stored and compared in UTC
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps' static folders; no collectstatic step to forget
+# With finders, STATIC_ROOT exists only after collectstatic (the Docker image); its absence is expected.
+warnings.filterwarnings("ignore", message="No directory at")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -4,4 +4,5 @@ from monitoring import views
 
 urlpatterns = [
     path(".well-known/platform-key", views.platform_key, name="platform-key"),
+    path("audit/", views.audit_status_page, name="audit-status"),
 ]

@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from trading import apis
+
+urlpatterns = [
+    path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
+    path("organisations/", apis.OrganisationListApi.as_view(), name="api-organisations"),
+]

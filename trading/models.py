@@ -230,3 +230,17 @@ class Lot(FSMModelMixin, models.Model):
                                       Status.LISTING], target=Status.CANCELLED)
     def cancel(self):
         """Withdrawn by the tenderee before bids are opened."""
+
+
+class LotStatusChange(models.Model):
+    """One row per status move of a lot, written in the same transaction as the move."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="status_changes")
+    source = models.CharField(max_length=20)
+    target = models.CharField(max_length=20)
+    transition = models.CharField(max_length=40)
+    actor = models.CharField(max_length=40)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -1,5 +1,77 @@
-from django.shortcuts import render
+"""Pages of the trading app: sign-in, the role-aware home page, the public project list."""
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from trading.forms import LoginForm
+from trading.models import Role
+from trading.selectors import market_list_with_projects
+
+# What each role can do, shown on the home page. A link appears only where its page exists.
+WORKSPACES = {
+    Role.BIDDER: (_("Bidder workspace"), [
+        ("project-list", _("Find projects"), _("Announcements of every market, with their lots and status.")),
+        (None, _("Your organisation"), _("Bids are made in the name of your organisation and its unified social credit code.")),
+        ("api-docs", _("Connect your own system"), _("Use the REST API with a token to follow lots and submit sealed bids.")),
+    ]),
+    Role.STAFF: (_("Trading-centre workspace"), [
+        ("project-list", _("Projects and lots"), _("Create, review and publish projects; follow every lot's status.")),
+        ("admin:index", _("Reference data"), _("Markets, procedures, organisations and accounts.")),
+    ]),
+    Role.CUSTODIAN: (_("Key custodian workspace"), [
+        (None, _("Opening key shares"), _("At an opening you hold a share for, you present it with your passphrase; k of n custodians open the bids together.")),
+    ]),
+    Role.EXPERT: (_("Expert workspace"), [
+        (None, _("Evaluations"), _("Panels you are drawn for appear here; declare any conflict before you see a bid.")),
+    ]),
+    Role.SUPERVISOR: (_("Social supervisor workspace"), [
+        ("project-list", _("Openings and auctions"), _("Watch the sessions you are assigned to, live, and write your observations.")),
+    ]),
+    Role.REGULATOR: (_("Regulator workspace"), [
+        ("audit-status", _("Audit trail"), _("Check that the record of every step is complete and unaltered.")),
+        ("project-list", _("Projects and lots"), _("Follow every lot and review awards.")),
+    ]),
+}
+
+
+def _workspaces(user):
+    result = []
+    for role, (title, items) in WORKSPACES.items():
+        if user.has_role(role):
+            result.append({
+                "role": role.value,
+                "title": title,
+                "items": [{"url": reverse(name) if name else None, "title": t, "text": text} for name, t, text in items],
+            })
+    return result
 
 
 def home(request):
-    return render(request, "trading/home.html", {})
+    workspaces = _workspaces(request.user) if request.user.is_authenticated else []
+    return render(request, "trading/home.html", {"workspaces": workspaces})
+
+
+def login(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        auth_login(request, form.user)
+        return redirect(next_url or "home")
+    status = 200 if request.method == "GET" or form.is_valid() else 400
+    return render(request, "trading/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def logout(request):
+    auth_logout(request)
+    return redirect("home")
+
+
+def project_list(request):
+    return render(request, "trading/project_list.html", {"markets": market_list_with_projects()})

@@ -1,0 +1,81 @@
+"""Writes of the monitoring app: signed checkpoints of the audit chain, and its verification."""
+import contextlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from monitoring import chain
+from monitoring.chain import VerifyResult
+from monitoring.events import head_lock
+from monitoring.models import AuditEntry, AuditHead, Checkpoint
+from trading.signing import public_key, sign
+
+# Entries appended after the newest checkpoint can be forged by whoever holds database superuser
+# rights; sealing at most this long after the head moves bounds that window (docs/audit.md).
+CHECKPOINT_MAX_AGE = timedelta(seconds=60)
+VERIFY_CHUNK = 2000
+
+
+def audit_checkpoint(*, force: bool = False) -> int | None:
+    """Seal the current head when ``PLATFORM_AUDIT_CHECKPOINT_EVERY`` entries came since the last
+    checkpoint, or whenever the head moved if ``force``. Returns the sealed entry id, or None."""
+    return _checkpoint_write(force=force, max_age=None)
+
+
+def audit_checkpoint_sweep() -> int | None:
+    """The timed sweep: checkpoint by count, and also once the last checkpoint is older than
+    ``CHECKPOINT_MAX_AGE`` and the head has moved since, so the unsealed tail stays short."""
+    return _checkpoint_write(force=False, max_age=CHECKPOINT_MAX_AGE)
+
+
+def _checkpoint_write(*, force: bool, max_age: timedelta | None) -> int | None:
+    # The head lock makes two sweeps (beat running late, or a sweep beside a forced call) see each
+    # other's checkpoint instead of both sealing the same entry; it blocks appends only while signing.
+    with transaction.atomic():
+        head = head_lock()
+        if head.last_id == 0:
+            return None
+        last = Checkpoint.objects.order_by("-entry").first()
+        sealed_id = last.entry if last else 0
+        if sealed_id >= head.last_id:
+            return None
+        now = timezone.now()
+        if not force:
+            every = settings.PLATFORM_AUDIT_CHECKPOINT_EVERY
+            # Ids have gaps (rolled-back appends), so count rows, stopping at the threshold.
+            by_count = AuditEntry.objects.filter(id__gt=sealed_id).order_by()[:every].count() >= every
+            by_age = max_age is not None and (last is None or now - last.at >= max_age)
+            if not (by_count or by_age):
+                return None
+        message = chain.checkpoint_message(platform_id=settings.PLATFORM_ID, entry_id=head.last_id,
+                                           head_hash=head.last_hash)
+        Checkpoint.objects.create(entry=head.last_id, head_hash=head.last_hash, signature=sign(message).hex(), at=now)
+        return head.last_id
+
+
+def audit_verify() -> VerifyResult:
+    """Check the whole chain and every checkpoint under the platform's public key.
+
+    Reads checkpoints, then the head, then entries up to that head: each checkpoint seals an entry
+    at or before the head read after it, and each entry up to that head was committed before it, so
+    concurrent appends neither show up half-way nor raise false alarms; they are left for next time.
+    """
+    # On PostgreSQL a transaction lets the entries stream through a server-side cursor (outside one it
+    # is declared WITH HOLD and materialised); on SQLite it would take the write lock for the whole walk.
+    streaming = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+    with streaming:
+        checkpoints = list(Checkpoint.objects.order_by("entry").values_list("entry", "head_hash", "signature", named=True))
+        head = AuditHead.objects.filter(pk=AuditHead.ROW).values_list("last_id", "last_hash").first()
+        entries = AuditEntry.objects.order_by("id")
+        if head is not None:
+            entries = entries.filter(id__lte=head[0])
+        fields = ("id", "at", "kind", "actor", "subject", "subject_seq", "data", "prev_hash", "hash")
+        return chain.verify(
+            entries.values_list(*fields, named=True).iterator(chunk_size=VERIFY_CHUNK),
+            checkpoints,
+            public_key(),
+            platform_id=settings.PLATFORM_ID,
+            head=tuple(head) if head is not None else None,
+        )

@@ -1,1 +1,0 @@
-pytest_plugins = ["tests.s3server"]

@@ -1,0 +1,105 @@
+"""Shared fixtures: named people built through the real services, a real Celery worker, and a
+closing line saying which real services the session used."""
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_success
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+PASSWORD = "correct-horse-battery-9"
+_used = {"celery_tasks": 0}
+
+
+def _uscc(prefix8: str, serial: int) -> str:
+    from trading.validators import uscc_check_character
+
+    body = f"{prefix8}MA{serial:07d}"
+    return body + uscc_check_character(body)
+
+
+@pytest.fixture
+def make_person(db):
+    from trading.models import Organisation
+    from trading.services import organisation_create, user_create
+
+    def make(username, roles, *, organisation=None, **extra):
+        if isinstance(organisation, str):
+            organisation = Organisation.objects.filter(name=organisation).first() or organisation_create(
+                name=organisation, uscc=_uscc("91330100", Organisation.objects.count() + 1), kind="bidder",
+                actor="system:test",
+            )
+        return user_create(username=username, password=PASSWORD, roles=roles, actor="system:test",
+                           organisation=organisation, **extra)
+
+    return make
+
+
+@pytest.fixture
+def staff(make_person):
+    return make_person("staff", ["staff"])
+
+
+@pytest.fixture
+def bidder_a(make_person):
+    return make_person("bidder_a", ["bidder"], organisation="甲建设有限公司")
+
+
+@pytest.fixture
+def bidder_b(make_person):
+    return make_person("bidder_b", ["bidder"], organisation="乙工程有限公司")
+
+
+@pytest.fixture
+def supervisor(make_person):
+    return make_person("supervisor", ["supervisor"], resident_id="11010519491231002X")
+
+
+@pytest.fixture
+def regulator(make_person):
+    return make_person("regulator", ["regulator"])
+
+
+@pytest.fixture(scope="session")
+def celery_worker_live(django_db_setup, django_db_blocker):
+    """A real Celery worker (solo pool, in a thread of this process) consuming from the real Redis broker."""
+    from config.celery import app
+
+    def count(**kwargs):
+        _used["celery_tasks"] += 1
+
+    task_success.connect(count, weak=False)
+    with django_db_blocker.unblock():
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+
+
+def _redis_commands():
+    return redis.Redis.from_url(settings.REDIS_URL).info("stats")["total_commands_processed"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_report(django_db_setup, django_db_blocker):
+    try:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+            version = cursor.fetchone()[0].split(" on ")[0]
+        _used["database"] = f"{connection.vendor}: {version} (database {connection.settings_dict['NAME']})"
+    except DatabaseError:  # none of the selected tests needs the database, so pytest-django made none
+        _used["database"] = "not needed by the selected tests"
+    before = _redis_commands() if settings.REDIS_URL else 0
+    yield
+    if settings.REDIS_URL:
+        info = redis.Redis.from_url(settings.REDIS_URL).info("server")
+        _used["redis"] = (f"Redis {info['redis_version']} at {settings.REDIS_URL}: "
+                          f"{_redis_commands() - before} commands during the session")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.s3server import s3_summary
+
+    terminalreporter.section("real services used by this session")
+    terminalreporter.write_line(f"Database: {_used.get('database', 'not used')}")
+    terminalreporter.write_line(_used.get("redis", "Redis: not configured"))
+    terminalreporter.write_line(s3_summary())
+    terminalreporter.write_line(f"Celery: {_used['celery_tasks']} tasks run by a real worker on {settings.CELERY_BROKER_URL}")

@@ -1,0 +1,99 @@
+"""Demo data for the embedded mode: parties of every kind, one account per role, projects of all
+five markets in several states. Built only through the services, like real data."""
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from trading import clock
+from trading.models import Lot, Market, Organisation, Procedure, Project, Role, User
+from trading.services import lot_transition, organisation_create, user_create
+from trading.validators import resident_id_check_character, uscc_check_character
+
+ACTOR = "system:demo"
+
+# (username, password, roles, display name); passwords are public: this is demo data.
+ACCOUNTS = [
+    ("demo_bidder", "demo-bidder-2026", [Role.BIDDER], "张投标（华建工程）"),
+    ("demo_staff", "demo-staff-2026", [Role.STAFF], "李经办（交易中心）"),
+    ("demo_custodian", "demo-custodian-2026", [Role.CUSTODIAN], "王保管（交易中心）"),
+    ("demo_expert", "demo-expert-2026", [Role.EXPERT], "赵专家"),
+    ("demo_supervisor", "demo-supervisor-2026", [Role.SUPERVISOR], "钱监督"),
+    ("demo_regulator", "demo-regulator-2026", [Role.REGULATOR, Role.CUSTODIAN], "孙监管（住建局）"),
+]
+
+ORGANISATIONS = [
+    ("华建工程有限公司", "91330100", "bidder"),
+    ("江南建设集团有限公司", "91330102", "bidder"),
+    ("市第一人民医院", "12330100", "tenderee"),
+    ("市城市建设投资集团有限公司", "91330103", "tenderee"),
+    ("市自然资源和规划局", "11330100", "tenderee"),
+    ("市国有资本运营有限公司", "91330105", "tenderee"),
+    ("公信招标代理有限公司", "91330106", "agency"),
+]
+
+# (market, procedure, code, title, tenderee index, estimate in yuan, steps from draft)
+PROJECTS = [
+    ("construction", "open_tender", "JS2026-001", "市民中心二期土建工程", 3, "48600000.00",
+     ["submit_for_review", "publish", "open_bidding"]),
+    ("construction", "open_tender", "JS2026-002", "滨江路市政道路改造工程", 3, "12800000.00",
+     ["submit_for_review", "publish", "open_bidding", "close_bidding", "start_opening", "start_evaluation"]),
+    ("procurement", "open_tender", "CG2026-015", "医院医用直线加速器采购", 2, "23500000.00",
+     ["submit_for_review", "publish", "open_bidding", "close_bidding", "start_opening", "start_evaluation",
+      "publicise_candidates", "award"]),
+    ("procurement", "inquiry", "CG2026-021", "办公家具询价采购", 2, "860000.00", ["submit_for_review"]),
+    ("property", "listing_online_bidding", "CQ2026-007", "市国资公司所持某科技公司20%股权转让", 5, "36000000.00",
+     ["submit_for_review", "publish", "start_listing"]),
+    ("land", "listing_timed_bidding", "TD2026-003", "城东片区R2-07地块国有建设用地使用权", 4, "520000000.00",
+     ["submit_for_review", "publish", "start_listing", "start_auction"]),
+    ("land", "listing_timed_bidding", "TD2026-004", "高新区M1-12工业用地使用权", 4, "48000000.00",
+     ["submit_for_review", "publish", "start_listing", "fail"]),
+    ("hr", "inquiry", "RL2026-002", "市政务服务中心劳务派遣服务", 2, "3200000.00",
+     ["submit_for_review", "publish", "open_bidding", "close_bidding"]),
+    ("hr", "open_tender", "RL2026-003", "市属国企人才招聘外包服务", 5, "1500000.00", []),
+]
+
+
+def _uscc(prefix8: str, serial: int) -> str:
+    body = f"{prefix8}MA{serial:07d}"[:17]
+    body = body.replace("I", "J").replace("O", "P").replace("Z", "Y").replace("S", "T").replace("V", "W")
+    return body + uscc_check_character(body)
+
+
+def _resident_id(serial: int) -> str:
+    body = f"33010219800101{serial:03d}"
+    return body + resident_id_check_character(body)
+
+
+def demo_loaded() -> bool:
+    return User.objects.filter(username="demo_staff").exists()
+
+
+@transaction.atomic
+def demo_load() -> None:
+    organisations = [
+        organisation_create(name=name, uscc=_uscc(prefix, i), kind=kind, actor=ACTOR)
+        for i, (name, prefix, kind) in enumerate(ORGANISATIONS, start=1)
+    ]
+    for i, (username, password, roles, display_name) in enumerate(ACCOUNTS, start=1):
+        individual = Role.BIDDER not in roles and Role.STAFF not in roles
+        user_create(
+            username=username, password=password, roles=roles, display_name=display_name, actor=ACTOR,
+            organisation=organisations[0] if Role.BIDDER in roles else None,
+            resident_id=_resident_id(i) if individual else None,
+        )
+    now = clock.now()
+    for market_code, procedure_code, code, title, tenderee, estimate, steps in PROJECTS:
+        market = Market.objects.get(code=market_code)
+        project = Project.objects.create(
+            code=code, title=title, market=market, tenderee=organisations[tenderee],
+            procedure=Procedure.objects.get(market=market, code=procedure_code),
+        )
+        estimate = Decimal(estimate)
+        lot = Lot.objects.create(
+            project=project, number=1, title=title, estimate=estimate,
+            deposit=(estimate * Decimal("0.02")).quantize(Decimal("1")) if not market.sells else estimate / 5,
+            bid_deadline=now + timedelta(days=21),
+        )
+        for step in steps:
+            lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from trading.demo import ACCOUNTS, demo_load, demo_loaded
+
+
+class Command(BaseCommand):
+    help = "Load the demo data once (skipped when present or PLATFORM_LOAD_DEMO=false) and print the demo accounts."
+
+    def handle(self, *args, **options):
+        if not settings.PLATFORM_LOAD_DEMO:
+            self.stdout.write("Demo data not loaded (PLATFORM_LOAD_DEMO=false).")
+            return
+        if demo_loaded():
+            self.stdout.write("Demo data already present.")
+        else:
+            demo_load()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded: five markets, nine projects, six accounts."))
+        self.stdout.write("Demo accounts (username / password / roles):")
+        for username, password, roles, _ in ACCOUNTS:
+            self.stdout.write(f"  {username:<16} {password:<22} {', '.join(r.value for r in roles)}")

@@ -1,0 +1,130 @@
+"""Every write of the trading app: parties, roles, sign-in throttling, lot moves."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
+
+from monitoring.events import record
+from trading import clock
+from trading.errors import AuthError, TradingError
+from trading.models import Lot, LotStatusChange, LoginFailure, Organisation, Role, User, UserRole
+
+
+def _validated(instance, *, exclude=None):
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise TradingError.from_validation(error) from None
+    return instance
+
+
+@transaction.atomic
+def organisation_create(*, name: str, uscc: str, kind: str, actor: str) -> Organisation:
+    organisation = _validated(Organisation(name=name.strip(), uscc=uscc.strip().upper(), kind=kind))
+    organisation.save()
+    record(kind="organisation.created", actor=actor, subject=f"organisation:{organisation.pk}",
+           data={"name": organisation.name, "uscc": organisation.uscc, "kind": organisation.kind})
+    return organisation
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str, roles: list[str], actor: str, display_name: str = "",
+                organisation: Organisation | None = None, resident_id: str | None = None) -> User:
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise TradingError("unknown_role", _("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
+    user = User(username=username, display_name=display_name, organisation=organisation,
+                resident_id=resident_id or None)
+    user.set_password(password)
+    _validated(user)
+    user.save()
+    for role in roles:
+        role_grant(user=user, role=role, actor=actor)
+    record(kind="user.created", actor=actor, subject=f"user:{user.pk}",
+           data={"username": user.username, "roles": sorted(roles)})
+    return user
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, actor: str) -> UserRole:
+    if role not in Role.values:
+        raise TradingError("unknown_role", _("Unknown role: %(roles)s.") % {"roles": role})
+    grant, created = UserRole.objects.get_or_create(user=user, role=role)
+    if created:
+        user.__dict__.pop("_role_set", None)
+        if role == Role.STAFF:
+            _admit_to_admin(user)
+        record(kind="user.role_granted", actor=actor, subject=f"user:{user.pk}", data={"role": role})
+    return grant
+
+
+STAFF_GROUP = "trading-centre staff"
+STAFF_ADMIN_MODELS = ["market", "procedure", "organisation", "user", "userrole", "project", "lot"]
+
+
+def _admit_to_admin(user: User) -> None:
+    """Staff keep the reference data in the admin: markets, procedures, organisations, accounts."""
+    group, created = Group.objects.get_or_create(name=STAFF_GROUP)
+    if created or not group.permissions.exists():
+        group.permissions.set(Permission.objects.filter(
+            content_type__app_label="trading", content_type__model__in=STAFF_ADMIN_MODELS,
+            codename__regex=r"^(view|add|change)_",
+        ))
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+
+
+def login_check(*, request, username: str, password: str) -> User:
+    """Authenticate, refusing while an account or an address has failed too often lately.
+
+    Failures are rows in the database, so every server process sees the same count.
+    """
+    ip = request.META.get("REMOTE_ADDR") if request else None
+    window_start = clock.now() - timedelta(minutes=settings.PLATFORM_LOGIN_LOCKOUT_MINUTES)
+    limit = settings.PLATFORM_LOGIN_MAX_FAILURES
+    recent = LoginFailure.objects.filter(at__gte=window_start)
+    if recent.filter(username=username).count() >= limit or (ip and recent.filter(ip=ip).count() >= limit * 4):
+        raise AuthError(
+            "login_throttled",
+            _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.")
+            % {"minutes": settings.PLATFORM_LOGIN_LOCKOUT_MINUTES},
+            status=429,
+        )
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginFailure.objects.create(username=username, ip=ip, at=clock.now())
+        raise AuthError("invalid_credentials", _("The username or password is not correct."), status=401)
+    LoginFailure.objects.filter(username=username).delete()
+    return user
+
+
+def lot_transition(*, lot_id: int, transition: str, actor: str) -> Lot:
+    """Move a lot through one named transition under a row lock; refused moves change nothing."""
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().get(pk=lot_id)
+        method = getattr(lot, transition, None)
+        if method is None or not hasattr(method, "_django_fsm"):
+            raise TradingError("unknown_transition", _("There is no such step: %(name)s.") % {"name": transition})
+        source = lot.status
+        try:
+            method()
+        except TransitionNotAllowed:
+            raise TradingError(
+                "transition_not_allowed",
+                _("A lot in status “%(status)s” cannot take the step “%(name)s”.")
+                % {"status": Lot.Status(source).label, "name": transition},
+                status=409,
+            ) from None
+        lot.save()
+        at = clock.now()
+        LotStatusChange.objects.create(lot=lot, source=source, target=lot.status, transition=transition,
+                                       actor=actor, at=at)
+        record(kind="lot.status_changed", actor=actor, subject=f"lot:{lot.pk}",
+               data={"from": source, "to": lot.status, "transition": transition})
+    return lot
