@@ -1,7 +1,8 @@
 """Audit chain throughput, each figure beside a floor measured in the same run.
 
 - record(): appends per second, one writer, each append its own transaction (as a service makes it),
-  broadcast included; floor: a bare psycopg INSERT of a row of the same size, one commit each.
+  with and without the after-commit broadcast; floor: a bare psycopg INSERT of a row of the same
+  size, one commit each.
 - verify: entries per second over the whole chain (fetch, decode, canonical JSON, SHA-256, linkage);
   floor: pure-Python SHA-256 of the same canonical bytes.
 
@@ -48,14 +49,16 @@ def sample_data(i: int) -> dict:
             "round": i % 7, "sealed": True, "note": "报价已提交"}
 
 
-def bench_append() -> float:
+def bench_append(*, broadcast: bool) -> float:
+    """Appends per second; without a subject record() sends nothing, which isolates the chain's cost."""
     from monitoring.events import record
 
     for i in range(WARMUP):
-        record(kind="bench.warmup", actor="system", subject="bench:warmup", data=sample_data(i))
+        record(kind="bench.warmup", actor="system", subject="bench:warmup" if broadcast else "", data=sample_data(i))
     started = time.perf_counter()
     for i in range(APPENDS):
-        record(kind="bid.submitted", actor=f"user:{i % 50}", subject=f"lot:{i % 20}", data=sample_data(i))
+        record(kind="bid.submitted", actor=f"user:{i % 50}", subject=f"lot:{i % 20}" if broadcast else "",
+               data=sample_data(i))
     return APPENDS / (time.perf_counter() - started)
 
 
@@ -92,7 +95,8 @@ def chain_extend(total: int) -> None:
     with transaction.atomic():
         head = head_lock()
         prev, count = head.last_hash, head.count
-        seqs = dict(AuditEntry.objects.values("subject").annotate(last=Max("subject_seq")).values_list("subject", "last"))
+        seqs = dict(AuditEntry.objects.values("subject").annotate(last=Max("subject_seq"))
+                    .values_list("subject", "last"))
         while count < total:
             batch = []
             for i in range(count, min(total, count + BULK_BATCH)):
@@ -157,8 +161,10 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
-        append = bench_append()
+        append = bench_append(broadcast=True)
         print(f"record(): {append:,.0f} appends/s ({APPENDS} entries, one writer, broadcast via {layer})")
+        quiet = bench_append(broadcast=False)
+        print(f"record() without a subject (no broadcast): {quiet:,.0f} appends/s ({APPENDS} entries)")
         insert = bench_insert_floor(bench_url)
         print(f"  floor, bare psycopg INSERT + commit of the same rows: {insert:,.0f} rows/s")
         chain_extend(VERIFY_ENTRIES)
@@ -172,10 +178,13 @@ def main() -> None:
         key_dir.cleanup()
     print(json.dumps({
         "bench": "audit",
-        "append_per_s": round(append), "append_floor_insert_per_s": round(insert),
+        "append_per_s": round(append), "append_without_broadcast_per_s": round(quiet),
+        "append_floor_insert_per_s": round(insert),
         "verify_entries_per_s": round(verify), "verify_floor_sha256_per_s": round(sha),
         "rows": [
             {"figure": "audit record(), 1 writer", "value": round(append), "unit": "entries/s", "floor": round(insert)},
+            {"figure": "audit record() without broadcast, 1 writer", "value": round(quiet), "unit": "entries/s",
+             "floor": round(insert)},
             {"figure": "audit verify", "value": round(verify), "unit": "entries/s", "floor": round(sha)},
         ],
     }))

@@ -66,7 +66,9 @@ def audit_verify() -> VerifyResult:
     # is declared WITH HOLD and materialised); on SQLite it would take the write lock for the whole walk.
     streaming = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
     with streaming:
-        checkpoints = list(Checkpoint.objects.order_by("entry").values_list("entry", "head_hash", "signature", named=True))
+        checkpoints = list(
+            Checkpoint.objects.order_by("entry").values_list("entry", "head_hash", "signature", named=True)
+        )
         head = AuditHead.objects.filter(pk=AuditHead.ROW).values_list("last_id", "last_hash").first()
         entries = AuditEntry.objects.order_by("id")
         if head is not None:

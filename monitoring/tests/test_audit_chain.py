@@ -24,7 +24,8 @@ from monitoring.selectors import audit_entries_for_subject, audit_status
 from monitoring.services import audit_checkpoint, audit_checkpoint_sweep, audit_verify
 from trading.signing import public_key
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the guard and tamper SQL are PostgreSQL's")
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="the guard and tamper SQL are PostgreSQL's")
 committed = pytest.mark.django_db(transaction=True)
 
 
@@ -273,7 +274,8 @@ def test_a_rewritten_and_rehashed_chain_is_caught_by_its_checkpoint():
 def test_a_checkpoint_signed_by_another_key_is_found():
     entries = chain_of_six()
     forger = Ed25519PrivateKey.generate()
-    message = chain.checkpoint_message(platform_id=settings.PLATFORM_ID, entry_id=entries[3].id, head_hash=entries[3].hash)
+    message = chain.checkpoint_message(platform_id=settings.PLATFORM_ID, entry_id=entries[3].id,
+                                       head_hash=entries[3].hash)
     # Appending needs no bypass: the forger only adds a row.
     Checkpoint.objects.create(entry=entries[3].id, head_hash=entries[3].hash, signature=forger.sign(message).hex(),
                               at=entries[3].at)
