@@ -188,7 +188,7 @@ def verify(entries: Iterable, checkpoints: Iterable, public_key: Ed25519PublicKe
     try:
         for entry in entries:
             walk.step(entry)
-            while next_sealed < len(pending) and pending[next_sealed] < entry.id:
+            if next_sealed < len(pending) and pending[next_sealed] < entry.id:
                 raise _Problem(pending[next_sealed], Reason.CHECKPOINT_ORPHAN,
                                _("A checkpoint seals this entry id, but the chain has no such entry."))
             if next_sealed < len(pending) and pending[next_sealed] == entry.id:

@@ -113,8 +113,6 @@ def test_record_refuses_what_would_not_hash_back_and_writes_nothing(data, code):
     with pytest.raises(AuditError) as error:
         record(kind="bid.submitted", actor="user:1", subject="lot:1", data=data)
     assert error.value.code == code
-    if code == AuditErrorCode.DATA_TYPE and isinstance(data, dict):
-        assert "pass money and other decimals as strings" in str(error.value)
     assert not AuditEntry.objects.exists()
 
 
