@@ -1,17 +1,15 @@
 """`make run` serves the platform (embedded mode: SQLite, in-process layer, local files), and every
 demo role signs in through headless Chromium and sees its own home page, in Chinese and English."""
-import os
-import signal
-import socket
-import subprocess
+import contextlib
+import sqlite3
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import sync_playwright
 
+from tests.platform_process import make_run
 from trading.demo import ACCOUNTS
 
 pytestmark = pytest.mark.browser
@@ -30,38 +28,12 @@ HEADINGS = {
 }
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def embedded_platform(tmp_path_factory):
     """`make run` in a fresh var directory with no service configured: the embedded mode."""
-    port = _free_port()
     var_dir = tmp_path_factory.mktemp("embedded")
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "DJANGO_SETTINGS_MODULE"}}
-    environment["PLATFORM_VAR_DIR"] = str(var_dir)
-    log = open(var_dir / "run.log", "wb")
-    process = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=settings.BASE_DIR, env=environment,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 240
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                pytest.fail("make run did not serve the platform:\n" + (var_dir / "run.log").read_text()[-4000:])
-            time.sleep(0.5)
-    yield url, var_dir
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    log.close()
+    with make_run(var_dir) as url:
+        yield url, var_dir
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +52,18 @@ def test_make_run_uses_the_embedded_services_and_prints_the_demo_accounts(embedd
     assert "sqlite3" in output and "InMemoryChannelLayer" in output
     assert Path(var_dir / "platform.sqlite3").exists()
     assert urllib.request.urlopen(url + "/.well-known/platform-key").read().startswith(b"-----BEGIN PUBLIC KEY-----")
+
+
+def test_the_timed_sweeps_run_inside_the_embedded_server(embedded_platform):
+    """No Celery here: the server's own thread seals the demo data's audit entries with a checkpoint."""
+    _, var_dir = embedded_platform
+    deadline = time.monotonic() + 60
+    with contextlib.closing(sqlite3.connect(var_dir / "platform.sqlite3", timeout=20)) as db:
+        while not db.execute("SELECT count(*) FROM monitoring_checkpoint").fetchone()[0]:
+            assert time.monotonic() < deadline, "no sweep sealed the chain within a minute"
+            time.sleep(1)
+        entries = db.execute("SELECT count(*) FROM monitoring_auditentry").fetchone()[0]
+    assert entries > 0
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -1,9 +1,4 @@
 """The same `make run` in services mode: PostgreSQL, Redis and S3 named by the environment."""
-import os
-import signal
-import subprocess
-import time
-import urllib.request
 import uuid
 
 import psycopg
@@ -11,7 +6,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.test_browser import _free_port
+from tests.platform_process import make_run
 
 
 @pytest.fixture
@@ -27,35 +22,17 @@ def scratch_database():
 
 
 def test_make_run_in_services_mode(scratch_database, s3_server, tmp_path):
-    port = _free_port()
-    environment = dict(os.environ, DATABASE_URL=scratch_database, REDIS_URL=settings.REDIS_URL,
-                       S3_ENDPOINT_URL=s3_server, S3_ACCESS_KEY="testing", S3_SECRET_KEY="testing",
-                       S3_BUCKET=f"run-{uuid.uuid4().hex[:8]}", S3_VERIFY_TLS="false",
-                       PLATFORM_VAR_DIR=str(tmp_path))
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
-    with open(tmp_path / "run.log", "wb") as log:
-        process = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=settings.BASE_DIR, env=environment,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 240
-            while True:
-                try:
-                    urllib.request.urlopen(url + "/", timeout=2)
-                    break
-                except OSError:
-                    assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "run.log").read_text()
-                    time.sleep(0.5)
-            output = (tmp_path / "run.log").read_text()
-            assert "postgresql" in output and "RedisChannelLayer" in output and s3_server in output
-            assert "Celery beat" in output  # the sweeps are left to beat, not run in the web process
-            token = requests.post(f"{url}/api/v1/auth/token/",
-                                  json={"username": "demo_staff", "password": "demo-staff-2026"}).json()["token"]
-            me = requests.get(f"{url}/api/v1/me/", headers={"Authorization": f"Token {token}"}).json()
-            assert me["roles"] == ["staff"]
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
+    services = dict(DATABASE_URL=scratch_database, REDIS_URL=settings.REDIS_URL, S3_ENDPOINT_URL=s3_server,
+                    S3_ACCESS_KEY="testing", S3_SECRET_KEY="testing", S3_BUCKET=f"run-{uuid.uuid4().hex[:8]}",
+                    S3_VERIFY_TLS="false")
+    with make_run(tmp_path, **services) as url:
+        output = (tmp_path / "run.log").read_text()
+        assert "postgresql" in output and "RedisChannelLayer" in output and s3_server in output
+        assert "Celery beat" in output  # the sweeps are left to beat, not run in the web process
+        token = requests.post(f"{url}/api/v1/auth/token/",
+                              json={"username": "demo_staff", "password": "demo-staff-2026"}).json()["token"]
+        me = requests.get(f"{url}/api/v1/me/", headers={"Authorization": f"Token {token}"}).json()
+        assert me["roles"] == ["staff"]
     with psycopg.connect(scratch_database.replace("postgres://", "postgresql://")) as connection:
         projects = connection.execute("SELECT count(*) FROM trading_project").fetchone()[0]
     assert projects == 9
