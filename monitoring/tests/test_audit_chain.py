@@ -186,10 +186,10 @@ def test_postgres_refuses_update_delete_and_truncate():
         Checkpoint.objects.update(head_hash="0" * 64)
     with pytest.raises(IntegrityError, match="monitoring_checkpoint is append-only: DELETE refused"):
         Checkpoint.objects.all().delete()
-    # Test databases let Django's flush TRUNCATE; the strict setting shows the rule production gets.
+    # The test harness lets Django's flush TRUNCATE; without that setting (as in production) it is refused.
     with pytest.raises(IntegrityError, match="monitoring_auditentry is append-only: TRUNCATE refused"):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL platform.audit_strict = 'on'")
+            cursor.execute("SET LOCAL platform.allow_truncate = 'off'")
             cursor.execute("TRUNCATE monitoring_auditentry")
     assert audit_verify().ok and AuditEntry.objects.count() == 6
 
