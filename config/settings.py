@@ -116,6 +116,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The timed sweeps: idempotent functions over what is due, run by beat (services mode) or by a thread
 # of the server process (embedded mode). Each is a dotted path to a function taking no arguments.
 PLATFORM_SWEEPS = [
+    "trading.services.lots.lot_due_sweep",
+    "trading.services_calendar.calendar_unconfirmed_sweep",
     "monitoring.services.audit_checkpoint_sweep",
 ]
 PLATFORM_SWEEP_INTERVAL = env.get("PLATFORM_SWEEP_INTERVAL", 5.0, cast=float)
@@ -139,6 +141,10 @@ PLATFORM_ID = env.get("PLATFORM_ID", "cn-demo-ggzy")
 PLATFORM_SIGNING_KEY_FILE = Path(env.get("PLATFORM_SIGNING_KEY_FILE", str(VAR_DIR / "platform-signing-key.pem")))
 PLATFORM_AUDIT_CHECKPOINT_EVERY = env.get("PLATFORM_AUDIT_CHECKPOINT_EVERY", 100, cast=int)
 PLATFORM_LOAD_DEMO = env.get("PLATFORM_LOAD_DEMO", True, cast=bool)
+# The bank's deposit notifications are authenticated with HMAC-SHA256 under this shared secret; a
+# notification older or newer than the window, or with a nonce seen before, is refused.
+PLATFORM_BANK_HMAC_SECRET = env.get("PLATFORM_BANK_HMAC_SECRET", required=True)
+PLATFORM_BANK_WINDOW_SECONDS = env.get("PLATFORM_BANK_WINDOW_SECONDS", 300, cast=int)
 PLATFORM_LOGIN_MAX_FAILURES = env.get("PLATFORM_LOGIN_MAX_FAILURES", 5, cast=int)
 PLATFORM_LOGIN_LOCKOUT_MINUTES = env.get("PLATFORM_LOGIN_LOCKOUT_MINUTES", 15, cast=int)
 
@@ -186,6 +192,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "trading.apierrors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Public-resource trading platform API",

@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from monitoring.selectors import audit_status
 from monitoring.services import audit_verify
 from trading.models import Role
+from trading.permissions import role_required
 from trading.signing import public_key_pem
 
 
@@ -16,7 +16,6 @@ def platform_key(request):
 @login_required
 def audit_status_page(request):
     """Regulators (and staff) see the chain's head and last checkpoint, and may verify it all now."""
-    if not (request.user.has_role(Role.REGULATOR) or request.user.has_role(Role.STAFF)):
-        raise PermissionDenied
+    role_required(request.user, Role.REGULATOR, Role.STAFF)
     result = audit_verify() if request.method == "POST" else None
     return render(request, "monitoring/audit_status.html", {"status": audit_status(), "result": result})

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from trading import models
+from trading.services_calendar import rule_save
 
 
 class UserRoleInline(admin.TabularInline):
@@ -32,3 +33,48 @@ class MarketAdmin(admin.ModelAdmin):
 @admin.register(models.Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
     list_display = ("market", "code", "name_zh", "name_en")
+
+
+@admin.register(models.Rule)
+class RuleAdmin(admin.ModelAdmin):
+    """Staff edit the numbers here; every save is audited through ``rule_save``. Rows are not deleted:
+    a lot whose rule is gone could not compute its deadlines."""
+
+    list_display = ("market", "procedure", "code", "sense", "amount", "denominator", "unit", "odd_only", "source")
+    list_filter = ("market", "code", "unit")
+    readonly_fields = ("updated_at", "updated_by")
+
+    def save_model(self, request, obj, form, change):
+        rule_save(rule=obj, actor=f"user:{request.user.pk}")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CalendarReadOnlyAdmin(admin.ModelAdmin):
+    """Shown for reference; days are corrected and years confirmed on the calendar page, which audits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.CalendarDay)
+class CalendarDayAdmin(CalendarReadOnlyAdmin):
+    list_display = ("day", "is_working_day", "name", "source", "updated_by")
+    date_hierarchy = "day"
+
+
+@admin.register(models.CalendarYear)
+class CalendarYearAdmin(CalendarReadOnlyAdmin):
+    list_display = ("year", "confirmed", "confirmed_by", "confirmed_at")
+
+
+@admin.register(models.CalendarAlert)
+class CalendarAlertAdmin(CalendarReadOnlyAdmin):
+    list_display = ("year", "reason", "raised_at", "acknowledged_by", "acknowledged_at")

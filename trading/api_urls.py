@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from trading import apis
 
@@ -6,4 +6,6 @@ urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
     path("organisations/", apis.OrganisationListApi.as_view(), name="api-organisations"),
+    path("", include("trading.api_urls_documents")),
+    path("", include("trading.api_urls_registrations")),
 ]

@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.events import actor_of
-from trading.models import Organisation, Role
+from trading.models import Organisation
+from trading.permissions import IsStaffRole
 from trading.serializers import (
     ErrorSerializer,
     MeSerializer,
@@ -17,11 +18,6 @@ from trading.serializers import (
     TokenSerializer,
 )
 from trading.services import login_check, organisation_create
-
-
-class IsStaffRole(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.user.is_authenticated and request.user.has_role(Role.STAFF)
 
 
 class MeApi(APIView):

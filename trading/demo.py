@@ -7,7 +7,8 @@ from django.db import transaction
 
 from trading import clock
 from trading.models import Lot, Market, Organisation, Procedure, Project, Role, User
-from trading.services import lot_transition, organisation_create, user_create
+from trading.services.lots import lot_transition
+from trading.services.parties import organisation_create, user_create
 from trading.validators import resident_id_check_character, uscc_check_character
 
 ACTOR = "system:demo"

@@ -1,7 +1,7 @@
 """Reads of the trading app."""
 from django.db.models import Count, Prefetch
 
-from trading.models import Lot, Market, Project
+from trading.models import Lot, Market, Project, Registration
 
 
 def market_list_with_projects():
@@ -11,3 +11,10 @@ def market_list_with_projects():
     return Market.objects.annotate(project_count=Count("projects")).prefetch_related(
         Prefetch("projects", queryset=projects)
     )
+
+
+def registration_active(*, lot: Lot, organisation) -> bool:
+    """Whether ``organisation`` is registered (and, where needed, approved) for ``lot``."""
+    return organisation is not None and Registration.objects.filter(
+        lot=lot, organisation=organisation, status=Registration.Status.APPROVED
+    ).exists()

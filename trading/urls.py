@@ -8,4 +8,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("projects/", views.project_list, name="project-list"),
     path("objects/", include("trading.storage.urls")),
+    path("calendar/", include("trading.urls_calendar")),
+    path("", include("trading.urls_documents")),
+    path("", include("trading.urls_registrations")),
 ]

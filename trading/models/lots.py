@@ -2,7 +2,7 @@
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from trading.models.parties import Organisation
 
@@ -28,10 +28,25 @@ class Market(models.Model):
 
 
 class Procedure(models.Model):
+    """How a market trades: a tender (sealed bids, opening, evaluation) or a listing (quotes, auction).
+
+    The differences between procedures are these attributes and the rule table, never branches on
+    the market's code in services.
+    """
+
+    class Kind(models.TextChoices):
+        TENDER = "tender", _("Tender")
+        LISTING = "listing", _("Listing")
+
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="procedures")
     code = models.SlugField(max_length=40)
     name_zh = models.CharField(max_length=50)
     name_en = models.CharField(max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TENDER)
+    requires_prequalification = models.BooleanField(
+        _("registrations need approval"), default=False,
+        help_text=_("Staff approve each registration before the bidder may download documents or bid."),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["market", "code"], name="procedure_code_per_market")]
@@ -87,8 +102,20 @@ class Lot(FSMModelMixin, models.Model):
     currency = models.CharField(max_length=3, default="CNY")
     estimate = models.DecimalField(_("estimate or budget ceiling"), max_digits=16, decimal_places=2)
     deposit = models.DecimalField(_("bid deposit"), max_digits=14, decimal_places=2, default=0)
+    # The schedule. Tender lots use documents_*, bidding_opens_at and bid_deadline; listing lots use
+    # listing_*. All aware UTC; shown in Asia/Shanghai.
+    documents_from = models.DateTimeField(_("documents on sale from"), null=True, blank=True)
+    documents_until = models.DateTimeField(_("documents on sale until"), null=True, blank=True)
+    bidding_opens_at = models.DateTimeField(_("bidding opens"), null=True, blank=True)
     bid_deadline = models.DateTimeField(_("bid deadline"), null=True, blank=True)
+    listing_start = models.DateTimeField(_("listing starts"), null=True, blank=True)
+    listing_end = models.DateTimeField(_("listing ends"), null=True, blank=True)
+    publicity_end = models.DateTimeField(_("publicity ends"), null=True, blank=True)
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
+    suspended_from = models.CharField(max_length=20, blank=True, choices=Status.choices)
+    # When the sweep next has something to do for this lot (see ``due_move``); kept by the services.
+    next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["project", "number"]
@@ -96,6 +123,44 @@ class Lot(FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"{self.project.code}-{self.number} {self.title}"
+
+    @property
+    def market(self) -> Market:
+        return self.project.market
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.project.procedure
+
+    @property
+    def is_listing(self) -> bool:
+        return self.project.procedure.kind == Procedure.Kind.LISTING
+
+    @property
+    def code(self) -> str:
+        return f"{self.project.code}-{self.number}"
+
+    # The time-driven moves: (status, schedule field, transition). A tender lot has no listing dates
+    # and a listing lot no bidding dates, so at most one applies; ``due_move`` and ``next_due_at``
+    # read this one table.
+    TIMED_MOVES = [
+        (Status.PUBLISHED, "bidding_opens_at", "open_bidding"),
+        (Status.PUBLISHED, "listing_start", "start_listing"),
+        (Status.BIDDING, "bid_deadline", "close_bidding"),
+        (Status.LISTING, "listing_end", "end_listing"),
+    ]
+
+    def due_move(self) -> tuple[str, object] | None:
+        """The transition the clock will trigger next, and when; None if none is scheduled."""
+        for status, field, name in self.TIMED_MOVES:
+            at = getattr(self, field)
+            if self.status == status and at is not None:
+                return name, at
+        return None
+
+    def next_due_refresh(self) -> None:
+        move = self.due_move()
+        self.next_due_at = move[1] if move else None
 
     @transition(field=status, source=Status.DRAFT, target=Status.PENDING_REVIEW)
     def submit_for_review(self):
@@ -105,13 +170,22 @@ class Lot(FSMModelMixin, models.Model):
     def publish(self):
         """The announcement is out."""
 
-    @transition(field=status, source=Status.PUBLISHED, target=Status.BIDDING)
+    @transition(field=status, source=Status.PENDING_REVIEW, target=Status.DRAFT)
+    def return_to_draft(self):
+        """The reviewer sent it back with reasons."""
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.BIDDING, conditions=[lambda lot: not lot.is_listing])
     def open_bidding(self):
         """Tender markets: bids are accepted until the deadline."""
 
-    @transition(field=status, source=Status.PUBLISHED, target=Status.LISTING)
+    @transition(field=status, source=Status.PUBLISHED, target=Status.LISTING, conditions=[lambda lot: lot.is_listing])
     def start_listing(self):
         """Listing markets: quotes are accepted during the listing period."""
+
+    @transition(field=status, source=Status.LISTING, target=Status.FAILED)
+    def end_listing(self):
+        """The listing period ran out with no valid quote: unsold. (Quotes and the move to a live
+        auction or an award come with the auction engine.)"""
 
     @transition(field=status, source=Status.BIDDING, target=Status.CLOSED)
     def close_bidding(self):
@@ -153,6 +227,24 @@ class Lot(FSMModelMixin, models.Model):
                                       Status.LISTING], target=Status.CANCELLED)
     def cancel(self):
         """Withdrawn by the tenderee before bids are opened."""
+
+    SUSPENDABLE = [Status.PUBLISHED, Status.BIDDING, Status.LISTING, Status.CLOSED, Status.OPENING,
+                   Status.EVALUATION, Status.PUBLICITY, Status.AUCTION, Status.AWARDED]
+
+    @transition(field=status, source=SUSPENDABLE, target=Status.SUSPENDED)
+    def suspend(self):
+        """A complaint, an objection or an order stops the procedure; it resumes where it was."""
+        self.suspended_from = self.status
+
+    @transition(field=status, source=Status.SUSPENDED, target=RETURN_VALUE(*SUSPENDABLE))
+    def resume(self):
+        resumed, self.suspended_from = self.suspended_from, ""
+        return resumed
+
+    @transition(field=status, source=SUSPENDABLE + [Status.SUSPENDED], target=Status.TERMINATED)
+    def terminate(self):
+        """Ended for good by an order (e.g. after a complaint is upheld)."""
+        self.suspended_from = ""
 
 
 class LotStatusChange(models.Model):

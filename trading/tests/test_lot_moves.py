@@ -6,7 +6,7 @@ from django.core.management import call_command
 from monitoring.models import AuditEntry
 from trading.errors import TradingError
 from trading.models import Lot
-from trading.services import lot_transition
+from trading.services.lots import lot_transition
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Every write of the trading app: parties, roles, sign-in throttling, lot moves."""
+"""Writes about parties: organisations, accounts and roles, sign-in throttling."""
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,12 +7,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_fsm import TransitionNotAllowed
 
 from monitoring.events import record
 from trading import clock
 from trading.errors import AuthError, TradingError
-from trading.models import Lot, LotStatusChange, LoginFailure, Organisation, Role, User, UserRole
+from trading.models import LoginFailure, Organisation, Role, User, UserRole
 
 
 def _validated(instance, *, exclude=None):
@@ -102,29 +101,3 @@ def login_check(*, request, username: str, password: str) -> User:
         raise AuthError("invalid_credentials", _("The username or password is not correct."), status=401)
     LoginFailure.objects.filter(username=username).delete()
     return user
-
-
-def lot_transition(*, lot_id: int, transition: str, actor: str) -> Lot:
-    """Move a lot through one named transition under a row lock; refused moves change nothing."""
-    with transaction.atomic():
-        lot = Lot.objects.select_for_update().get(pk=lot_id)
-        method = getattr(lot, transition, None)
-        if method is None or not hasattr(method, "_django_fsm"):
-            raise TradingError("unknown_transition", _("There is no such step: %(name)s.") % {"name": transition})
-        source = lot.status
-        try:
-            method()
-        except TransitionNotAllowed:
-            raise TradingError(
-                "transition_not_allowed",
-                _("A lot in status “%(status)s” cannot take the step “%(name)s”.")
-                % {"status": Lot.Status(source).label, "name": transition},
-                status=409,
-            ) from None
-        lot.save()
-        at = clock.now()
-        LotStatusChange.objects.create(lot=lot, source=source, target=lot.status, transition=transition,
-                                       actor=actor, at=at)
-        record(kind="lot.status_changed", actor=actor, subject=f"lot:{lot.pk}",
-               data={"from": source, "to": lot.status, "transition": transition})
-    return lot
