@@ -113,3 +113,41 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(_used.get("redis", "Redis: not configured"))
     terminalreporter.write_line(s3_summary())
     terminalreporter.write_line(f"Celery: {_used['celery_tasks']} tasks run by a real worker on {settings.CELERY_BROKER_URL}")
+
+
+@pytest.fixture
+def make_lot(db):
+    """A lot of any market, built through the services, as a draft with a lawful schedule.
+
+    ``days`` is the bid deadline's (or listing end's) distance from now; pass schedule fields to
+    override. Tender lots: documents on sale for ``days`` days, deposit 1 % of the estimate.
+    """
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from trading import clock
+    from trading.models import Market, Organisation, Procedure
+    from trading.services.lots import lot_create, project_create
+
+    def make(market="procurement", procedure="open_tender", *, days=25, estimate="1000000.00", code=None, **fields):
+        now = clock.now()
+        tenderee = Organisation.objects.filter(kind="tenderee").first() or Organisation.objects.create(
+            name="市公共资源采购单位", uscc=_uscc("12330100", 900), kind="tenderee")
+        market_obj = Market.objects.get(code=market)
+        procedure_obj = Procedure.objects.get(market=market_obj, code=procedure)
+        project = project_create(code=code or f"T{Organisation.objects.count()}-{now.timestamp():.6f}",
+                                 title="测试项目", market=market_obj, procedure=procedure_obj, tenderee=tenderee,
+                                 actor="system:test")
+        estimate = Decimal(estimate)
+        if procedure_obj.kind == "listing":
+            schedule = {"listing_start": now + timedelta(days=21), "listing_end": now + timedelta(days=21 + days)}
+            deposit = estimate / 5
+        else:
+            schedule = {"documents_until": now + timedelta(days=days), "bid_deadline": now + timedelta(days=days)}
+            deposit = (estimate / 100).quantize(Decimal("0.01"))
+        schedule.update(fields)
+        deposit = schedule.pop("deposit", deposit)
+        return lot_create(project=project, title="测试标段", estimate=estimate, deposit=deposit, actor="system:test",
+                          **schedule)
+
+    return make

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from trading.errors import TradingError
 from trading.models import Lot, RuleCode, RuleUnit
 from trading.selectors_calendar import rule_get
 from trading.workdays import deadline_add, local_day
@@ -37,9 +38,22 @@ class ScheduleCheck:
         return not self.violations
 
 
+def _rule(lot: Lot, code: str, *, required: bool = True):
+    """The lot's rule ``code``; a procedure without a row for an optional rule has no such limit
+    (e.g. no documents-on-sale period for an inquiry), while a missing required rule is refused."""
+    try:
+        return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+    except TradingError as error:
+        if required or error.code != "rule_missing":
+            raise
+        return None
+
+
 def _min_after(check: ScheduleCheck, lot: Lot, code: str, start: datetime, end: datetime | None,
-               message) -> None:
-    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+               message, *, required: bool = True) -> None:
+    rule = _rule(lot, code, required=required)
+    if rule is None:
+        return
     deadline = deadline_add(start=start, amount=rule.amount, unit=rule.unit)
     check.provisional_years.update(deadline.unconfirmed_years)
     if end is None or local_day(end) < deadline.last_day:
@@ -57,7 +71,7 @@ def publication_check(*, lot: Lot, at: datetime) -> ScheduleCheck:
     if lot.is_listing:
         _min_after(check, lot, RuleCode.LISTING_NOTICE, at, lot.listing_start,
                    _("The listing must start at least %(n)s %(unit)s after its announcement (%(source)s): "
-                     "the earliest start is %(earliest)s."))
+                     "the earliest start is %(earliest)s."), required=False)
         if lot.listing_start:
             code = RuleCode.LISTING_PERIOD if lot.market.code == "land" else RuleCode.DISCLOSURE_PERIOD
             _min_after(check, lot, code, lot.listing_start, lot.listing_end,
@@ -70,13 +84,13 @@ def publication_check(*, lot: Lot, at: datetime) -> ScheduleCheck:
     documents_from = lot.documents_from or at
     _min_after(check, lot, RuleCode.DOCUMENTS_ON_SALE, documents_from, lot.documents_until,
                _("Tender documents must be on sale for at least %(n)s %(unit)s (%(source)s): they may not be "
-                 "withdrawn before %(earliest)s."))
+                 "withdrawn before %(earliest)s."), required=False)
     deposit_check(check, lot=lot)
     return check
 
 
 def deposit_check(check: ScheduleCheck, *, lot: Lot) -> None:
-    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DEPOSIT_CAP)
+    rule = _rule(lot, RuleCode.DEPOSIT_CAP)
     cap = (lot.estimate * Decimal(rule.amount) / Decimal(100 * rule.denominator)).quantize(Decimal("0.01"))
     if lot.deposit > cap:
         check.violations.append(Violation(

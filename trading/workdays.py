@@ -7,12 +7,13 @@ Conventions (the way 民法典 Arts 201–203 count periods set in days, which t
   days are skipped in both directions. N = 0 gives X's own day.
 - Days are Asia/Shanghai days whatever the server's or the viewer's zone; instants are stored and
   compared as aware UTC.
-- A deadline falls at the end (24:00) of its last local day, kept as the exclusive instant 00:00 of
-  the next local day, in UTC: a period is open while ``now < deadline.at``. For a minimum ("bids
-  due at least 20 days after the notice") ``at`` is the earliest permitted instant; for a maximum
-  ("reply within 3 days") the last permitted moment is just before ``at``. The time of day of X is
-  not kept: a legal period is whole days, and keeping X's hour would end the same rule at a
-  different hour for each notice and cut a minimum period short of the law's end of day.
+- The last day counts whole: a deadline falls at its end (24:00 local), kept as the exclusive
+  instant 00:00 of the next local day, in UTC. For a maximum ("reply within 3 days") the act is in
+  time while ``now < deadline.at``. For a minimum between two events ("bids close at least 20 days
+  after the documents are issued": 招标投标法 Art 24 counts to the closing day inclusive) the later
+  event may fall at any time on ``deadline.last_day`` or after. The time of day of X is not kept: a
+  legal period is whole days, and keeping X's hour would end the same rule at a different hour for
+  each notice and cut a maximum period short of the law's end of day.
 - Calendar days are plain date arithmetic. A period that must not end on a holiday (Art 203) can be
   moved on with ``add_working_days(last_day - 1 day, 1)``.
 - Minutes keep the exact instant: ``start + N minutes``.

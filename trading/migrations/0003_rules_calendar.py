@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['market__position', 'code', 'procedure_id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('procedure__isnull', True)), fields=('market', 'code'), name='rule_once_per_market'), models.UniqueConstraint(condition=models.Q(('procedure__isnull', False)), fields=('procedure', 'code'), name='rule_once_per_procedure'), models.CheckConstraint(condition=models.Q(('denominator__gte', 1)), name='rule_denominator_positive'), models.CheckConstraint(condition=models.Q(('unit', 'fraction'), ('denominator', 1), _connector='OR'), name='rule_denominator_only_for_fractions')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('procedure__isnull', True)), fields=('market', 'code'), name='rule_once_per_market', violation_error_code='rule_duplicate', violation_error_message='The market already has this rule.'), models.UniqueConstraint(condition=models.Q(('procedure__isnull', False)), fields=('procedure', 'code'), name='rule_once_per_procedure', violation_error_code='rule_duplicate', violation_error_message='The procedure already has this rule.'), models.CheckConstraint(condition=models.Q(('denominator__gte', 1)), name='rule_denominator_positive'), models.CheckConstraint(condition=models.Q(('unit', 'fraction'), ('denominator', 1), _connector='OR'), name='rule_denominator_only_for_fractions')],
             },
         ),
     ]

@@ -81,9 +81,11 @@ class Rule(models.Model):
         ordering = ["market__position", "code", "procedure_id"]
         constraints = [
             models.UniqueConstraint(fields=["market", "code"], condition=Q(procedure__isnull=True),
-                                    name="rule_once_per_market"),
+                                    name="rule_once_per_market", violation_error_code="rule_duplicate",
+                                    violation_error_message=_("The market already has this rule.")),
             models.UniqueConstraint(fields=["procedure", "code"], condition=Q(procedure__isnull=False),
-                                    name="rule_once_per_procedure"),
+                                    name="rule_once_per_procedure", violation_error_code="rule_duplicate",
+                                    violation_error_message=_("The procedure already has this rule.")),
             models.CheckConstraint(condition=Q(denominator__gte=1), name="rule_denominator_positive"),
             models.CheckConstraint(condition=Q(unit="fraction") | Q(denominator=1),
                                    name="rule_denominator_only_for_fractions"),
@@ -95,17 +97,13 @@ class Rule(models.Model):
 
     def clean(self):
         if self.procedure_id and self.market_id and self.procedure.market_id != self.market_id:
-            raise ValidationError(
-                {"procedure": _("The procedure belongs to another market.")}, code="rule_procedure_market"
-            )
+            _refuse("procedure", _("The procedure belongs to another market."), "rule_procedure_market")
         if self.unit == RuleUnit.FRACTION and not 0 < self.amount <= self.denominator:
-            raise ValidationError({"amount": _("A fraction lies between 0 and 1.")}, code="rule_fraction")
+            _refuse("amount", _("A fraction lies between 0 and 1."), "rule_fraction")
         if self.unit != RuleUnit.FRACTION and self.denominator != 1:
-            raise ValidationError(
-                {"denominator": _("Only fractions have a denominator.")}, code="rule_denominator"
-            )
+            _refuse("denominator", _("Only fractions have a denominator."), "rule_denominator")
         if self.odd_only and self.unit != RuleUnit.COUNT:
-            raise ValidationError({"odd_only": _("Only counts can be odd.")}, code="rule_odd_only")
+            _refuse("odd_only", _("Only counts can be odd."), "rule_odd_only")
 
     @property
     def amount_text(self) -> str:
@@ -127,3 +125,7 @@ class Rule(models.Model):
         limit = self.ratio if self.unit in (RuleUnit.PERCENT, RuleUnit.FRACTION) else self.amount
         within = Fraction(value) >= limit if self.sense == RuleSense.MIN else Fraction(value) <= limit
         return within and not (self.odd_only and int(value) % 2 == 0)
+
+
+def _refuse(field: str, message, code: str):
+    raise ValidationError({field: ValidationError(message, code=code)})

@@ -1,0 +1,163 @@
+"""The rule table: every default of DESIGN §2 seeded with its number and legal source, the override
+order of the selector, and audited edits."""
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from django.urls import reverse
+
+from monitoring.models import AuditEntry
+from trading.errors import TradingError
+from trading.models import Procedure, Rule, RuleCode
+from trading.selectors_calendar import rule_get
+from trading.services_calendar import rule_save
+
+pytestmark = pytest.mark.django_db
+
+IMPL = "招标投标法实施条例"
+# code: amount, denominator, unit, sense, odd only, source — written from DESIGN §2 and the statutes.
+EXPECTED = {
+    "documents_on_sale": (5, 1, "calendar_days", "min", False, f"{IMPL} Art 16"),
+    "bid_preparation": (20, 1, "calendar_days", "min", False, "招标投标法 Art 24"),
+    "amendment_notice": (15, 1, "calendar_days", "min", False, f"{IMPL} Art 21"),
+    "documents_objection": (10, 1, "calendar_days", "min", False, f"{IMPL} Art 22"),
+    "documents_objection_reply": (3, 1, "calendar_days", "max", False, f"{IMPL} Art 22"),
+    "deposit_cap": (2, 1, "percent", "max", False, f"{IMPL} Art 26"),
+    "deposit_refund": (5, 1, "calendar_days", "max", False, f"{IMPL} Art 57"),
+    "min_bidders": (3, 1, "count", "min", False, f"{IMPL} Art 44"),
+    "committee_size": (5, 1, "count", "min", True, "招标投标法 Art 37"),
+    "committee_experts": (2, 3, "fraction", "min", False, "招标投标法 Art 37"),
+    "candidates_max": (3, 1, "count", "max", False, f"{IMPL} Art 53"),
+    "candidates_publicity_start": (3, 1, "calendar_days", "max", False, f"{IMPL} Art 54"),
+    "candidates_publicity_length": (3, 1, "calendar_days", "min", False, f"{IMPL} Art 54"),
+    "candidates_objection_reply": (3, 1, "calendar_days", "max", False, f"{IMPL} Art 54"),
+    "complaint_filing": (10, 1, "calendar_days", "max", False, f"{IMPL} Art 60"),
+    "complaint_acceptance": (3, 1, "working_days", "max", False, f"{IMPL} Art 61"),
+    "complaint_decision": (30, 1, "working_days", "max", False, f"{IMPL} Art 61"),
+    "challenge_filing": (7, 1, "working_days", "max", False, "政府采购法 Art 52"),
+    "challenge_reply": (7, 1, "working_days", "max", False, "政府采购法 Art 53"),
+    "contract_signing": (30, 1, "calendar_days", "max", False, "Art 46"),
+    "listing_period": (10, 1, "calendar_days", "min", False, "39号"),
+    "listing_notice": (20, 1, "calendar_days", "min", False, "39号"),
+    "disclosure_period": (20, 1, "working_days", "min", False, "32号"),
+}
+# Where each rule must be found: (market, procedure).
+WHERE = {
+    **{code: [("construction", "open_tender"), ("construction", "invited_tender"), ("procurement", "open_tender"),
+              ("procurement", "invited_tender"), ("hr", "open_tender")]
+       for code in ["documents_on_sale", "bid_preparation", "amendment_notice", "documents_objection",
+                    "documents_objection_reply", "deposit_cap", "deposit_refund", "min_bidders", "committee_size",
+                    "committee_experts", "candidates_max", "candidates_publicity_start",
+                    "candidates_publicity_length", "candidates_objection_reply"]},
+    **{code: [("construction", "open_tender"), ("construction", "invited_tender"), ("hr", "open_tender")]
+       for code in ["complaint_filing", "complaint_acceptance", "complaint_decision"]},
+    "challenge_filing": [("procurement", p) for p in ("open_tender", "inquiry", "single_source")],
+    "challenge_reply": [("procurement", p) for p in ("invited_tender", "competitive_negotiation")],
+    "contract_signing": [("construction", "open_tender"), ("procurement", "inquiry"), ("hr", "open_tender")],
+    "listing_period": [("land", "listing_timed_bidding")],
+    "listing_notice": [("land", "listing_timed_bidding"), ("land", "auction")],
+    "disclosure_period": [("property", "listing_online_bidding"), ("property", "descending_auction")],
+}
+
+
+def test_every_rule_code_has_a_default_and_a_place():
+    assert set(EXPECTED) == set(WHERE) == set(RuleCode.values)
+
+
+@pytest.mark.parametrize("code", list(EXPECTED))
+def test_each_default_is_seeded_with_its_number_and_source(code):
+    amount, denominator, unit, sense, odd_only, source = EXPECTED[code]
+    for market, procedure in WHERE[code]:
+        rule = rule_get(market=market, procedure=procedure, code=code)
+        assert (rule.amount, rule.denominator, rule.unit, rule.sense, rule.odd_only) == \
+               (amount, denominator, unit, sense, odd_only), (market, procedure)
+        assert source in rule.source
+
+
+def test_procurement_contracts_cite_the_procurement_law():
+    assert rule_get(market="procurement", procedure="inquiry", code="contract_signing").source == "政府采购法 Art 46"
+    assert "政府采购法 Art 35" in rule_get(market="procurement", procedure="open_tender", code="bid_preparation").source
+
+
+@pytest.mark.parametrize("market, procedure, code", [
+    ("procurement", "inquiry", "documents_on_sale"),  # inquiry follows its own limits
+    ("procurement", "open_tender", "complaint_filing"),  # procurement complaints follow the procurement law
+    ("hr", "inquiry", "min_bidders"),
+    ("land", "auction", "listing_period"),
+])
+def test_a_rule_not_set_is_missing_rather_than_guessed(market, procedure, code):
+    with pytest.raises(TradingError) as missing:
+        rule_get(market=market, procedure=procedure, code=code)
+    assert missing.value.code == "rule_missing"
+
+
+def test_a_procedure_row_overrides_the_market_row(django_assert_num_queries):
+    open_tender = Procedure.objects.get(market="construction", code="open_tender")
+    rule_save(rule=Rule(market_id="construction", procedure=open_tender, code="bid_preparation", amount=25,
+                        unit="calendar_days", sense="min", source="本市规定"), actor="user:1")
+    market = open_tender.market
+    with django_assert_num_queries(1):
+        assert rule_get(market=market, procedure=open_tender, code="bid_preparation").amount == 25
+    assert rule_get(market="construction", procedure="invited_tender", code="bid_preparation").amount == 20
+    assert rule_get(market="construction", procedure=None, code="bid_preparation").amount == 20
+
+
+def test_an_edit_is_audited_with_the_number_it_replaced():
+    rule = rule_get(market="construction", procedure="open_tender", code="min_bidders")
+    rule.amount = 4
+    rule_save(rule=rule, actor="user:1")
+    entry = AuditEntry.objects.get(kind="rule.saved")
+    assert (entry.subject, entry.actor, entry.data["amount"], entry.data["previous"]["amount"]) == \
+           (f"rule:{rule.pk}", "user:1", 4, 3)
+    assert Rule.objects.get(pk=rule.pk).updated_by == "user:1"
+
+
+def _other_markets_procedure(rule):
+    rule.procedure = Procedure.objects.get(market="land", code="auction")
+
+
+def _fraction_above_one(rule):
+    rule.unit, rule.amount, rule.denominator = "fraction", 4, 3
+
+
+def _odd_days(rule):
+    rule.unit, rule.odd_only = "calendar_days", True
+
+
+def _second_market_row(rule):
+    rule.pk, rule.procedure = None, None
+
+
+@pytest.mark.parametrize("spoil, code", [
+    (_other_markets_procedure, "rule_procedure_market"), (_fraction_above_one, "rule_fraction"),
+    (_odd_days, "rule_odd_only"), (_second_market_row, "rule_duplicate"),
+])
+def test_a_refused_edit_changes_nothing(spoil, code):
+    rule = rule_get(market="construction", procedure=None, code="committee_size")
+    before = list(Rule.objects.order_by("pk").values())
+    spoil(rule)
+    with pytest.raises(TradingError) as refused:
+        rule_save(rule=rule, actor="user:1")
+    assert refused.value.code == code
+    assert list(Rule.objects.order_by("pk").values()) == before
+    assert not AuditEntry.objects.filter(kind="rule.saved").exists()
+
+
+def test_shares_and_counts_are_checked_exactly():
+    experts = rule_get(market="construction", procedure="open_tender", code="committee_experts")
+    assert experts.allows(Fraction(6, 9)) and experts.allows(Fraction(4, 5)) and not experts.allows(Fraction(3, 5))
+    size = rule_get(market="construction", procedure="open_tender", code="committee_size")
+    assert [n for n in range(3, 10) if size.allows(n)] == [5, 7, 9]
+    deposit = rule_get(market="construction", procedure="open_tender", code="deposit_cap")
+    assert deposit.allows(Decimal("0.02")) and not deposit.allows(Decimal("0.0201"))
+
+
+def test_staff_edit_a_rule_in_the_admin(admin_client, admin_user):
+    rule = rule_get(market="land", procedure="listing_timed_bidding", code="listing_period")
+    response = admin_client.post(reverse("admin:trading_rule_change", args=[rule.pk]), {
+        "market": "land", "procedure": rule.procedure_id, "code": rule.code, "amount": 12, "denominator": 1,
+        "unit": rule.unit, "sense": rule.sense, "source": rule.source,
+    })
+    assert response.status_code == 302
+    assert Rule.objects.get(pk=rule.pk).amount == 12
+    assert AuditEntry.objects.get(kind="rule.saved").actor == f"user:{admin_user.pk}"
