@@ -6,6 +6,7 @@ urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
     path("organisations/", apis.OrganisationListApi.as_view(), name="api-organisations"),
+    path("", include("trading.api_urls_lots")),
     path("", include("trading.api_urls_documents")),
     path("", include("trading.api_urls_registrations")),
 ]

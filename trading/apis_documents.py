@@ -31,7 +31,7 @@ class DocumentUploadSerializer(serializers.Serializer):
     bid_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class LinkSerializer(serializers.Serializer):
+class DocumentLinkSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="Valid for five minutes.")
 
 
@@ -109,7 +109,7 @@ class DocumentListApi(GenericAPIView):
 
 
 class DocumentLinkApi(APIView):
-    @extend_schema(request=None, responses={200: LinkSerializer, **_errors(401, 403, 404, 409)},
+    @extend_schema(request=None, responses={200: DocumentLinkSerializer, **_errors(401, 403, 404, 409)},
                    summary="A five-minute download link (registered bidders while on sale; staff)")
     def post(self, request, document_id: int):
         url = document_download_link(document_id=document_id, user=request.user, ip=_ip(request))

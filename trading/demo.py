@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from trading import clock
-from trading.models import Lot, Market, Organisation, Procedure, Project, Role, User
-from trading.services.lots import lot_transition
+from trading.models import Market, Procedure, Role, User
+from trading.services.lots import lot_create, lot_publish, lot_submit, lot_transition, project_create
 from trading.services.parties import organisation_create, user_create
 from trading.validators import resident_id_check_character, uscc_check_character
 
@@ -86,15 +86,21 @@ def demo_load() -> None:
     now = clock.now()
     for market_code, procedure_code, code, title, tenderee, estimate, steps in PROJECTS:
         market = Market.objects.get(code=market_code)
-        project = Project.objects.create(
-            code=code, title=title, market=market, tenderee=organisations[tenderee],
-            procedure=Procedure.objects.get(market=market, code=procedure_code),
-        )
+        procedure = Procedure.objects.get(market=market, code=procedure_code)
+        project = project_create(code=code, title=title, market=market, procedure=procedure,
+                                 tenderee=organisations[tenderee], actor=ACTOR)
         estimate = Decimal(estimate)
-        lot = Lot.objects.create(
-            project=project, number=1, title=title, estimate=estimate,
-            deposit=(estimate * Decimal("0.02")).quantize(Decimal("1")) if not market.sells else estimate / 5,
-            bid_deadline=now + timedelta(days=21),
-        )
+        if procedure.kind == Procedure.Kind.LISTING:
+            schedule = {"listing_start": now + timedelta(days=21), "listing_end": now + timedelta(days=56),
+                        "deposit": (estimate / 5).quantize(Decimal("1"))}
+        else:
+            schedule = {"documents_until": now + timedelta(days=25), "bid_deadline": now + timedelta(days=25),
+                        "deposit": (estimate * Decimal("0.02")).quantize(Decimal("1"))}
+        lot = lot_create(project=project, title=title, estimate=estimate, actor=ACTOR, **schedule)
         for step in steps:
-            lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)
+            if step == "submit_for_review":
+                lot_submit(lot_id=lot.pk, actor=ACTOR)
+            elif step == "publish":
+                lot_publish(lot_id=lot.pk, title=f"{title}公告", body=f"{title}，详见公告附件。", actor=ACTOR)
+            elif step != "open_bidding":  # publication opens bidding at once for tenders
+                lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)

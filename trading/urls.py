@@ -6,9 +6,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
-    path("projects/", views.project_list, name="project-list"),
     path("objects/", include("trading.storage.urls")),
     path("calendar/", include("trading.urls_calendar")),
+    path("", include("trading.urls_lots")),
     path("", include("trading.urls_documents")),
     path("", include("trading.urls_registrations")),
 ]

@@ -9,17 +9,18 @@ from django.views.decorators.http import require_POST
 
 from trading.forms import LoginForm
 from trading.models import Role
-from trading.selectors import market_list_with_projects
 
 # What each role can do, shown on the home page. A link appears only where its page exists.
 WORKSPACES = {
     Role.BIDDER: (_("Bidder workspace"), [
-        ("project-list", _("Find projects"), _("Announcements of every market, with their lots and status.")),
+        ("lot-list", _("Find lots"), _("Lots of every market open for registration, with their schedule and status.")),
+        ("announcement-list", _("Announcements"), _("Tender and listing announcements, amendments and results.")),
         (None, _("Your organisation"), _("Bids are made in the name of your organisation and its unified social credit code.")),
         ("api-docs", _("Connect your own system"), _("Use the REST API with a token to follow lots and submit sealed bids.")),
     ]),
     Role.STAFF: (_("Trading-centre workspace"), [
-        ("project-list", _("Projects and lots"), _("Create, review and publish projects; follow every lot's status.")),
+        ("staff-lot-list", _("Projects and lots"), _("Create, review and publish projects; follow every lot's status.")),
+        ("calendar", _("Working-day calendar"), _("Holidays and make-up workdays; confirm each year once it is official.")),
         ("admin:index", _("Reference data"), _("Markets, procedures, organisations and accounts.")),
     ]),
     Role.CUSTODIAN: (_("Key custodian workspace"), [
@@ -29,11 +30,11 @@ WORKSPACES = {
         (None, _("Evaluations"), _("Panels you are drawn for appear here; declare any conflict before you see a bid.")),
     ]),
     Role.SUPERVISOR: (_("Social supervisor workspace"), [
-        ("project-list", _("Openings and auctions"), _("Watch the sessions you are assigned to, live, and write your observations.")),
+        ("lot-list", _("Openings and auctions"), _("Watch the sessions you are assigned to, live, and write your observations.")),
     ]),
     Role.REGULATOR: (_("Regulator workspace"), [
         ("audit-status", _("Audit trail"), _("Check that the record of every step is complete and unaltered.")),
-        ("project-list", _("Projects and lots"), _("Follow every lot and review awards.")),
+        ("lot-list", _("Projects and lots"), _("Follow every lot and review awards.")),
     ]),
 }
 
@@ -71,7 +72,3 @@ def login(request):
 def logout(request):
     auth_logout(request)
     return redirect("home")
-
-
-def project_list(request):
-    return render(request, "trading/project_list.html", {"markets": market_list_with_projects()})

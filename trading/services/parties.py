@@ -63,7 +63,8 @@ def role_grant(*, user: User, role: str, actor: str) -> UserRole:
 
 
 STAFF_GROUP = "trading-centre staff"
-STAFF_ADMIN_MODELS = ["market", "procedure", "organisation", "user", "userrole", "project", "lot"]
+STAFF_ADMIN_MODELS = ["market", "procedure", "organisation", "user", "userrole", "project", "lot", "rule", "calendarday",
+                      "calendaryear", "calendaralert"]
 
 
 def _admit_to_admin(user: User) -> None:

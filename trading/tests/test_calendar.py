@@ -256,6 +256,7 @@ def test_staff_see_the_year_correct_a_day_and_confirm(client, staff):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-day="2026-02-14"' in html and "Not confirmed" in html
+    assert client.get(reverse("calendar-year", args=[2026]), HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
 
     response = client.post(reverse("calendar-day-correct", args=[2026]),
                            {"day": "2026-03-02", "is_working_day": "0", "name": "测试假日"})

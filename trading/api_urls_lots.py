@@ -1,0 +1,18 @@
+from django.urls import path
+
+from trading import apis_lots as apis
+
+urlpatterns = [
+    path("lots/", apis.LotListApi.as_view(), name="api-lot-list"),
+    path("lots/<int:lot_id>/", apis.LotDetailApi.as_view(), name="api-lot"),
+    path("lots/<int:lot_id>/timeline/", apis.LotTimelineApi.as_view(), name="api-lot-timeline"),
+    path("lots/<int:lot_id>/submit/", apis.LotSubmitApi.as_view(), name="api-lot-submit"),
+    path("lots/<int:lot_id>/return/", apis.LotReturnApi.as_view(), name="api-lot-return"),
+    path("lots/<int:lot_id>/publish/", apis.LotPublishApi.as_view(), name="api-lot-publish"),
+    path("lots/<int:lot_id>/amend/", apis.LotAmendApi.as_view(), name="api-lot-amend"),
+    path("lots/<int:lot_id>/suspend/", apis.LotSuspendApi.as_view(), name="api-lot-suspend"),
+    path("lots/<int:lot_id>/resume/", apis.LotResumeApi.as_view(), name="api-lot-resume"),
+    path("announcements/", apis.AnnouncementListApi.as_view(), name="api-announcement-list"),
+    path("projects/", apis.ProjectCreateApi.as_view(), name="api-project-create"),
+    path("projects/<int:project_id>/lots/", apis.ProjectLotCreateApi.as_view(), name="api-project-lots"),
+]

@@ -1,0 +1,148 @@
+"""REST endpoints of lots: public reads, staff writes. Each write calls one service."""
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from monitoring.events import actor_of
+from trading.models import Lot, Project
+from trading.permissions import IsStaffRole
+from trading.selectors import announcement_list_public, lot_get_public, lot_list_public, lot_timeline
+from trading.serializers import ErrorSerializer
+from trading.serializers_lots import (
+    AmendSerializer,
+    AnnouncementSerializer,
+    LotSerializer,
+    LotUpdateSerializer,
+    LotWriteSerializer,
+    ProjectCreateSerializer,
+    ProjectSerializer,
+    PublishSerializer,
+    ReasonSerializer,
+    ResumeSerializer,
+    TimelineItemSerializer,
+)
+from trading.services import lots as lot_services
+
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
+          409: ErrorSerializer}
+FILTERS = [OpenApiParameter("market", str), OpenApiParameter("status", str), OpenApiParameter("q", str)]
+
+
+class LotListApi(ListAPIView):
+    """Lots the public may see, filtered by market and status and searched by title or code."""
+
+    serializer_class = LotSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return lot_list_public(market=params.get("market", ""), status=params.get("status", ""),
+                               q=params.get("q", ""))
+
+    @extend_schema(parameters=FILTERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class LotDetailApi(RetrieveAPIView):
+    serializer_class = LotSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_object(self):
+        lot = lot_get_public(lot_id=self.kwargs["lot_id"])
+        if lot is None:
+            raise Http404
+        return lot
+
+    @extend_schema(responses={200: LotSerializer, 404: ErrorSerializer})
+    def patch(self, request, lot_id):
+        """Staff edit a draft lot."""
+        if not IsStaffRole().has_permission(request, self):
+            self.permission_denied(request)
+        data = LotUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        lot = lot_services.lot_update(lot_id=lot_id, actor=actor_of(request.user), **data.validated_data)
+        return Response(LotSerializer(lot).data)
+
+
+class LotTimelineApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: TimelineItemSerializer(many=True), 404: ErrorSerializer})
+    def get(self, request, lot_id):
+        lot = lot_get_public(lot_id=lot_id)
+        if lot is None:
+            raise Http404
+        return Response(TimelineItemSerializer(lot_timeline(lot=lot), many=True).data)
+
+
+class AnnouncementListApi(ListAPIView):
+    serializer_class = AnnouncementSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return announcement_list_public(market=params.get("market", ""), kind=params.get("kind", ""),
+                                        q=params.get("q", ""))
+
+    @extend_schema(parameters=[OpenApiParameter("market", str), OpenApiParameter("kind", str),
+                               OpenApiParameter("q", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ProjectCreateApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer, **ERRORS})
+    def post(self, request):
+        data = ProjectCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = lot_services.project_create(actor=actor_of(request.user), **data.validated_data)
+        return Response(ProjectSerializer(project).data, status=201)
+
+
+class ProjectLotCreateApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=LotWriteSerializer, responses={201: LotSerializer, **ERRORS})
+    def post(self, request, project_id):
+        project = get_object_or_404(Project, pk=project_id)
+        data = LotWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lot = lot_services.lot_create(project=project, actor=actor_of(request.user), **data.validated_data)
+        return Response(LotSerializer(lot).data, status=201)
+
+
+def _lot_action(service, serializer_class=None):
+    """A staff endpoint that runs one lot service and answers with the lot (or the announcement)."""
+
+    class LotActionApi(APIView):
+        permission_classes = [IsStaffRole]
+
+        @extend_schema(request=serializer_class, responses={200: LotSerializer, **ERRORS},
+                       operation_id=f"lot_{service.__name__.removeprefix('lot_')}")
+        def post(self, request, lot_id):
+            arguments = {}
+            if serializer_class is not None:
+                data = serializer_class(data=request.data)
+                data.is_valid(raise_exception=True)
+                arguments = data.validated_data
+            service(lot_id=lot_id, actor=actor_of(request.user), **arguments)
+            lot = Lot.objects.select_related("project__market", "project__procedure").get(pk=lot_id)
+            return Response(LotSerializer(lot).data)
+
+    LotActionApi.__name__ = f"Lot{service.__name__.title().replace('_', '')}Api"
+    return LotActionApi
+
+
+LotSubmitApi = _lot_action(lot_services.lot_submit)
+LotReturnApi = _lot_action(lot_services.lot_return, ReasonSerializer)
+LotPublishApi = _lot_action(lot_services.lot_publish, PublishSerializer)
+LotAmendApi = _lot_action(lot_services.lot_amend, AmendSerializer)
+LotSuspendApi = _lot_action(lot_services.lot_suspend, ReasonSerializer)
+LotResumeApi = _lot_action(lot_services.lot_resume, ResumeSerializer)

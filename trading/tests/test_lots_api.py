@@ -1,0 +1,106 @@
+"""A tender lot's life through the REST API."""
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from trading import clock
+from trading.models import Lot, Organisation
+from trading.services.lots import lot_due_sweep
+
+
+@pytest.fixture
+def staff_api(staff):
+    api = APIClient()
+    api.force_authenticate(staff)
+    return api
+
+
+@pytest.fixture
+def tenderee(db):
+    from tests.fixtures import _uscc
+
+    return Organisation.objects.create(name="市第二医院", uscc=_uscc("12330100", 77), kind="tenderee")
+
+
+def _create_lot(api, tenderee, *, days):
+    now = clock.now()
+    project = api.post(reverse("api-project-create"), {
+        "code": "CG-API-1", "title": "CT 采购", "market": "procurement", "procedure": "open_tender",
+        "tenderee": tenderee.pk}, format="json")
+    assert project.status_code == 201, project.json()
+    lot = api.post(reverse("api-project-lots", args=[project.json()["id"]]), {
+        "title": "CT 机", "estimate": "3000000.00", "deposit": "60000.00",
+        "documents_until": (now + timedelta(days=days)).isoformat(),
+        "bid_deadline": (now + timedelta(days=days)).isoformat()}, format="json")
+    assert lot.status_code == 201, lot.json()
+    return lot.json()["id"]
+
+
+@pytest.mark.django_db
+def test_a_tender_lot_is_created_reviewed_published_amended_and_closed_through_the_api(staff_api, tenderee):
+    lot_id = _create_lot(staff_api, tenderee, days=19)
+    refused = staff_api.post(reverse("api-lot-submit", args=[lot_id]))
+    assert refused.status_code == 400 and refused.json()["code"] == "bid_preparation"
+    new_deadline = (clock.now() + timedelta(days=21)).isoformat()
+    edited = staff_api.patch(reverse("api-lot", args=[lot_id]),
+                             {"bid_deadline": new_deadline, "documents_until": new_deadline}, format="json")
+    assert edited.status_code == 200, edited.json()
+    assert staff_api.post(reverse("api-lot-submit", args=[lot_id])).json()["status"] == "pending_review"
+    # Not visible to the public before publication.
+    assert APIClient().get(reverse("api-lot", args=[lot_id])).status_code == 404
+    published = staff_api.post(reverse("api-lot-publish", args=[lot_id]), {"title": "CT 采购招标公告", "body": "……"})
+    assert published.json()["status"] == "bidding"
+
+    public = APIClient()
+    listed = public.get(reverse("api-lot-list"), {"market": "procurement"}).json()
+    assert [lot["id"] for lot in listed["results"]] == [lot_id]
+    assert public.get(reverse("api-announcement-list"), {"kind": "tender"}).json()["count"] == 1
+
+    with time_machine.travel(clock.now() + timedelta(days=10)):
+        too_late = staff_api.post(reverse("api-lot-amend", args=[lot_id]), {"title": "澄清", "body": "……"})
+        assert too_late.status_code == 400 and too_late.json()["code"] == "amendment_notice"
+        pushed = (clock.now() + timedelta(days=15)).isoformat()
+        amended = staff_api.post(reverse("api-lot-amend", args=[lot_id]),
+                                 {"title": "澄清", "body": "……", "bid_deadline": pushed})
+        assert amended.status_code == 200, amended.json()
+    lot = Lot.objects.get(pk=lot_id)
+    with time_machine.travel(lot.bid_deadline, tick=False):
+        lot_due_sweep()
+    assert public.get(reverse("api-lot", args=[lot_id])).json()["status"] == "closed"
+    timeline = public.get(reverse("api-lot-timeline", args=[lot_id])).json()
+    assert [item["kind"] for item in timeline].count("announcement") == 2
+
+
+@pytest.mark.django_db
+def test_only_staff_write_lots(bidder_a, tenderee):
+    api = APIClient()
+    api.force_authenticate(bidder_a)
+    response = api.post(reverse("api-project-create"), {"code": "X", "title": "X", "market": "construction",
+                                                        "procedure": "open_tender", "tenderee": tenderee.pk})
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.django_db
+def test_lot_list_query_count_is_pinned(make_lot, django_assert_num_queries):
+    from trading.services.lots import lot_publish, lot_submit
+
+    for _ in range(5):
+        lot = make_lot("construction")
+        lot_submit(lot_id=lot.pk, actor="user:1")
+        lot_publish(lot_id=lot.pk, title="公告", body="……", actor="user:1")
+    client = APIClient()
+    with django_assert_num_queries(2):  # count + one page with its joins
+        assert client.get(reverse("api-lot-list")).json()["count"] == 5
+    with django_assert_num_queries(2):
+        assert client.get(reverse("api-announcement-list")).json()["count"] == 5
+
+
+@pytest.mark.django_db
+def test_openapi_schema_lists_the_lot_endpoints():
+    schema = APIClient().get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path in ["/api/v1/lots/", "/api/v1/lots/{lot_id}/publish/", "/api/v1/lots/{lot_id}/amend/",
+                 "/api/v1/announcements/", "/api/v1/projects/"]:
+        assert path in schema["paths"], path

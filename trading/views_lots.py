@@ -1,0 +1,156 @@
+"""Pages of lots: the public portal (announcements, lot pages with schedule and timeline) and the
+staff pages that create, review, publish, amend and suspend lots. Thin: every write is a service."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring.events import actor_of
+from trading.errors import TradingError
+from trading.forms_lots import (
+    AmendForm,
+    AnnouncementFilterForm,
+    LotFieldsForm,
+    LotFilterForm,
+    ProjectCreateForm,
+    PublishForm,
+    ReasonForm,
+)
+from trading.models import Lot, Role
+from trading.permissions import role_required
+from trading.selectors import announcement_list_public, lot_get_public, lot_list_for_staff, lot_list_public, lot_timeline
+from trading.services.lots import (
+    lot_amend,
+    lot_create,
+    lot_publish,
+    lot_resume,
+    lot_return,
+    lot_submit,
+    lot_suspend,
+    lot_update,
+    project_create,
+)
+
+PAGE_SIZE = 20
+
+
+def _filters(form) -> dict:
+    if not form.is_valid():
+        return {}
+    data = dict(form.cleaned_data)
+    if data.get("market") is not None:
+        data["market"] = data["market"].code
+    return {k: v or "" for k, v in data.items()}
+
+
+def announcement_list(request):
+    form = AnnouncementFilterForm(request.GET or None)
+    page = Paginator(announcement_list_public(**_filters(form)), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "trading/announcement_list.html", {"form": form, "page": page})
+
+
+def lot_list(request):
+    form = LotFilterForm(request.GET or None)
+    page = Paginator(lot_list_public(**_filters(form)), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "trading/lot_list.html", {"form": form, "page": page})
+
+
+def lot_detail(request, lot_id: int):
+    lot = lot_get_public(lot_id=lot_id)
+    if lot is None:
+        raise Http404
+    return render(request, "trading/lot_detail.html", {
+        "lot": lot, "announcements": lot.announcements.all(), "timeline": lot_timeline(lot=lot),
+    })
+
+
+def staff_lot_list(request):
+    role_required(request.user, Role.STAFF)
+    status = request.GET.get("status", "")
+    return render(request, "trading/staff_lot_list.html", {
+        "lots": lot_list_for_staff(status=status)[:200], "status": status, "statuses": Lot.Status.choices,
+    })
+
+
+def staff_project_create(request):
+    role_required(request.user, Role.STAFF)
+    form = ProjectCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, actor_of(request.user)
+        try:
+            with transaction.atomic():
+                project = project_create(code=data["code"], title=data["title"], market=data["procedure"].market,
+                                         procedure=data["procedure"], tenderee=data["tenderee"], actor=actor)
+                lot = lot_create(project=project, actor=actor, **form.lot_fields())
+        except TradingError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("staff-lot", lot_id=lot.pk)
+    return render(request, "trading/staff_project_form.html", {"form": form})
+
+
+def staff_lot(request, lot_id: int):
+    role_required(request.user, Role.STAFF)
+    lot = get_object_or_404(Lot.objects.select_related("project__market", "project__procedure"), pk=lot_id)
+    initial = {"lot_title": lot.title, "estimate": lot.estimate, "deposit": lot.deposit,
+               **{name: getattr(lot, name) for name in ("documents_until", "bid_deadline", "listing_start",
+                                                         "listing_end")}}
+    return render(request, "trading/staff_lot.html", {
+        "lot": lot, "timeline": lot_timeline(lot=lot), "edit_form": LotFieldsForm(initial=initial),
+        "publish_form": PublishForm(initial={"title": f"{lot.project.title}{lot.title}"}),
+        "amend_form": AmendForm(), "reason_form": ReasonForm(),
+    })
+
+
+# What each staff action posts, and the service it calls. Every one answers by going back to the
+# staff lot page with the outcome (or the broken rule) as a message.
+def _edit(request, lot, actor):
+    form = LotFieldsForm(request.POST)
+    if not form.is_valid():
+        raise TradingError("invalid", " ".join(m for errors in form.errors.values() for m in errors))
+    lot_update(lot_id=lot.pk, actor=actor, **form.lot_fields())
+
+
+def _publish(request, lot, actor):
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        raise TradingError("invalid", " ".join(m for errors in form.errors.values() for m in errors))
+    lot_publish(lot_id=lot.pk, actor=actor, **form.cleaned_data)
+
+
+def _amend(request, lot, actor):
+    form = AmendForm(request.POST)
+    if not form.is_valid():
+        raise TradingError("invalid", " ".join(m for errors in form.errors.values() for m in errors))
+    lot_amend(lot_id=lot.pk, actor=actor, **form.cleaned_data)
+
+
+ACTIONS = {
+    "edit": _edit,
+    "submit": lambda request, lot, actor: lot_submit(lot_id=lot.pk, actor=actor),
+    "return": lambda request, lot, actor: lot_return(lot_id=lot.pk, reason=request.POST.get("reason", ""),
+                                                     actor=actor),
+    "publish": _publish,
+    "amend": _amend,
+    "suspend": lambda request, lot, actor: lot_suspend(lot_id=lot.pk, reason=request.POST.get("reason", ""),
+                                                       actor=actor),
+    "resume": lambda request, lot, actor: lot_resume(lot_id=lot.pk, actor=actor),
+}
+
+
+@require_POST
+def staff_lot_action(request, lot_id: int, action: str):
+    role_required(request.user, Role.STAFF)
+    lot = get_object_or_404(Lot, pk=lot_id)
+    if action not in ACTIONS:
+        raise Http404
+    try:
+        ACTIONS[action](request, lot, actor_of(request.user))
+    except TradingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Done. The lot is now: %(status)s.") % {"status": Lot.objects.get(pk=lot.pk).get_status_display()})
+    return redirect("staff-lot", lot_id=lot.pk)
