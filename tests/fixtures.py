@@ -151,3 +151,31 @@ def make_lot(db):
                           **schedule)
 
     return make
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def embedded_platform(tmp_path_factory):
+    """`make run` in a fresh var directory with no service configured: the embedded mode.
+
+    Shared by the browser tests of a session (one server, its demo data and whatever they add).
+    """
+    from tests.platform_process import make_run
+
+    var_dir = tmp_path_factory.mktemp("embedded")
+    with make_run(var_dir) as url:
+        yield url, var_dir
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -7,15 +7,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.platform_process import make_run
 from trading.demo import ACCOUNTS
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # What each demo account's home page must show: the heading of its first workspace.
 HEADINGS = {
@@ -26,22 +21,6 @@ HEADINGS = {
     "supervisor": ("社会监督员工作台", "Social supervisor workspace"),
     "regulator": ("行政监督工作台", "Regulator workspace"),
 }
-
-
-@pytest.fixture(scope="module")
-def embedded_platform(tmp_path_factory):
-    """`make run` in a fresh var directory with no service configured: the embedded mode."""
-    var_dir = tmp_path_factory.mktemp("embedded")
-    with make_run(var_dir) as url:
-        yield url, var_dir
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_make_run_uses_the_embedded_services_and_prints_the_demo_accounts(embedded_platform):

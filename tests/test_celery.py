@@ -3,7 +3,7 @@ import pytest
 
 from config.celery import run_sweep
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_worker_runs_the_audit_checkpoint_sweep(celery_worker_live, staff):

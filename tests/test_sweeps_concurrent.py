@@ -14,7 +14,7 @@ from trading import clock
 from trading.models import Lot, LotStatusChange
 from trading.services.lots import lot_publish, lot_submit
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LOTS = 120
 

@@ -47,7 +47,8 @@ def document_access_for_user(*, lot: Lot, user, now) -> dict:
     registered = bidder and registration_active(lot=lot, organisation=user.organisation)
     return {
         "can_upload": staff and lot.status in UPLOAD_STATUSES,
-        "suggest_amendment": lot.status in PUBLIC_STATUSES,
+        # Bidders may hold a published lot's documents already: a further upload should say what changed.
+        "suggest_amendment": lot.status in PUBLIC_STATUSES and LotDocument.objects.filter(lot=lot).exists(),
         "registered": registered,
         "on_sale": documents_on_sale(lot=lot, now=now),
         "can_download": staff or (registered and documents_on_sale(lot=lot, now=now)),

@@ -18,7 +18,9 @@ def registration_get_for_user(*, lot_id: int, user: User) -> Registration | None
 
 
 def lot_get_for_registration(*, lot_id: int) -> Lot | None:
-    return Lot.objects.select_related("project__market", "project__procedure").filter(pk=lot_id).first()
+    """The lot, once announced: drafts and lots under review are not public."""
+    return (Lot.objects.select_related("project__market", "project__procedure")
+            .exclude(status__in=[Lot.Status.DRAFT, Lot.Status.PENDING_REVIEW]).filter(pk=lot_id).first())
 
 
 def registrations_pending() -> QuerySet[Registration]:

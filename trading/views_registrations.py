@@ -22,6 +22,9 @@ from trading.services.registrations import (registration_create, registration_de
                                             registration_open, registration_withdraw)
 
 
+LIVE = (Registration.Status.PENDING, Registration.Status.APPROVED)
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
@@ -63,7 +66,7 @@ def _lot_page(request, lot_id: int, *, error=None, status=200):
         "deadline": registration_deadline(lot),
         "is_open": is_open,
         "can_register": is_open and registration is None and request.user.organisation_id is not None,
-        "can_withdraw": is_open and registration is not None and registration.status in (Registration.Status.PENDING, Registration.Status.APPROVED),
+        "can_withdraw": is_open and registration is not None and registration.status in LIVE,
         "error": error,
     }, status=status)
 

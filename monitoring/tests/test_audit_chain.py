@@ -26,7 +26,7 @@ from trading.signing import public_key
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
                                    reason="the guard and tamper SQL are PostgreSQL's")
-committed = pytest.mark.django_db(transaction=True)
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)

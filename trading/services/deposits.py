@@ -129,33 +129,38 @@ def deposit_bank_notify(*, body: bytes, signature: str | None) -> Deposit:
         raise TradingError("bad_notification", _("The notification is malformed: %(reason)s.")
                            % {"reason": error.reason}) from None
     now = clock.now()
-    if not bank.timestamp_fresh(sent_at=message.sent_at, now=now, window_seconds=settings.PLATFORM_BANK_WINDOW_SECONDS):
+    window = settings.PLATFORM_BANK_WINDOW_SECONDS
+    if not bank.timestamp_fresh(sent_at=message.sent_at, now=now, window_seconds=window):
         raise TradingError("stale", _("The timestamp is outside the accepted window of %(n)s seconds.")
-                           % {"n": settings.PLATFORM_BANK_WINDOW_SECONDS}, status=401)
+                           % {"n": window}, status=401)
     replayed = TradingError("replayed", _("This nonce was used before."), status=409)
     if BankNotification.objects.filter(nonce=message.nonce).exists():
         raise replayed
-    refusal = None
-    try:
-        with transaction.atomic():
-            notification = BankNotification.objects.create(
-                nonce=message.nonce, sent_at=message.sent_at, received_at=now, body_sha256=bank.body_sha256(body),
-                outcome="pending",
-            )
-            try:
-                # A savepoint: a refused deposit leaves nothing but the notification and its outcome.
-                with transaction.atomic():
-                    deposit = _bank_deposit(message, notification)
-            except TradingError as error:
-                refusal, deposit = error, None
-                record(kind="bank.notification_refused", actor=BANK_ACTOR, subject=f"bank_notification:{notification.pk}",
-                       data={"nonce": message.nonce, "code": error.code, "lot": message.lot, "uscc": message.uscc,
-                             "amount": str(message.amount), "reference": message.reference})
-            notification.deposit = deposit
-            notification.outcome = refusal.code if refusal else ACCEPTED
-            notification.save(update_fields=["deposit", "outcome"])
-    except IntegrityError:
-        raise replayed from None
+    refusal = deposit = None
+    with transaction.atomic():
+        try:
+            # A concurrent request with this nonce waits here for the first one's transaction, then
+            # fails on the unique nonce.
+            with transaction.atomic():
+                notification = BankNotification.objects.create(
+                    nonce=message.nonce, sent_at=message.sent_at, received_at=now, body_sha256=bank.body_sha256(body),
+                    outcome="pending",
+                )
+        except IntegrityError:
+            raise replayed from None
+        try:
+            # A savepoint: a refused deposit leaves nothing but the notification and its outcome.
+            with transaction.atomic():
+                deposit = _bank_deposit(message, notification)
+        except TradingError as error:
+            refusal = error
+            record(kind="bank.notification_refused", actor=BANK_ACTOR,
+                   subject=f"bank_notification:{notification.pk}",
+                   data={"nonce": message.nonce, "code": error.code, "lot": message.lot, "uscc": message.uscc,
+                         "amount": str(message.amount), "reference": message.reference})
+        notification.deposit = deposit
+        notification.outcome = refusal.code if refusal else ACCEPTED
+        notification.save(update_fields=["deposit", "outcome"])
     if refusal:
         raise refusal
     return deposit

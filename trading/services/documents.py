@@ -68,7 +68,7 @@ def _key_for(lot_id: int, name: str) -> str:
 
 def _lot_locked(lot_id: int) -> Lot:
     try:
-        return Lot.objects.select_for_update().select_related("project").get(pk=lot_id)
+        return Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
     except Lot.DoesNotExist:
         raise TradingError("lot_not_found", _("There is no such lot."), status=404) from None
 
@@ -115,6 +115,9 @@ def document_upload(*, lot_id: int, name: str, stream: BinaryIO, content_type: s
             )
             amendment = None
             if amend:
+                body = (body or "").strip() or str(
+                    _("Version %(version)s of “%(name)s” replaces the earlier one.")
+                    % {"version": document.version, "name": name})
                 amendment = lot_amend(lot_id=lot_id, title=title.strip(), body=body, actor=actor,
                                       bid_deadline=bid_deadline)
             record(kind="document.uploaded", actor=actor, subject=f"lot:{lot_id}",

@@ -66,7 +66,7 @@ def enquiry_answer(*, enquiry_id: int, answer: str, actor: str, as_amendment: bo
         raise TradingError("enquiry_not_found", _("There is no such question."), status=404)
     with transaction.atomic():
         # Lot before enquiry, the order every writer of a lot's rows takes (lot_amend locks the lot too).
-        lot = Lot.objects.select_for_update().select_related("project").get(pk=lot_id)
+        lot = Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
         enquiry = Enquiry.objects.select_for_update().get(pk=enquiry_id)
         if enquiry.answered_at is not None:
             raise TradingError("enquiry_already_answered", _("This question has already been answered."),

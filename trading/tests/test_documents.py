@@ -3,6 +3,7 @@ registered bidders through short-lived links, the page and the API."""
 import hashlib
 import io
 import random
+import threading
 import zoneinfo
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ import pytest
 import requests
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -265,3 +267,25 @@ def test_the_openapi_schema_documents_these_endpoints():
     assert "multipart/form-data" in upload_op["requestBody"]["content"]
     assert {"201", "400", "403", "409"} <= set(upload_op["responses"])
     assert set(paths["/api/v1/documents/{document_id}/link/"]["post"]["responses"]) >= {"200", "403", "409"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_uploads_of_one_name_get_consecutive_versions(lot):
+    barrier = threading.Barrier(2)
+    versions, errors = [], []
+
+    def run(data):
+        try:
+            barrier.wait(timeout=10)
+            versions.append(upload(lot, data=data).version)
+        except Exception as exc:  # reported below: a thread's exception would otherwise vanish
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(data,)) for data in (b"one", b"two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and sorted(versions) == [1, 2]
