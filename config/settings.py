@@ -199,6 +199,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Public-resource trading platform API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "LotStatusEnum": "trading.models.lots.Lot.Status",
+        "AnnouncementKindEnum": "trading.models.announcements.Announcement.Kind",
+        "OrganisationKindEnum": "trading.models.parties.Organisation.Kind",
+        "RegistrationStatusEnum": "trading.models.registrations.Registration.Status",
+        "DepositStatusEnum": "trading.models.registrations.Deposit.Status",
+    },
 }
 
 LOGGING = {

@@ -1,7 +1,9 @@
 """A tender lot's life through the REST API."""
+import io
 from datetime import timedelta
 
 import pytest
+import requests
 import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -40,7 +42,8 @@ def _create_lot(api, tenderee, *, days):
 
 
 @pytest.mark.django_db
-def test_a_tender_lot_is_created_reviewed_published_amended_and_closed_through_the_api(staff_api, tenderee):
+def test_a_tender_lot_is_created_reviewed_published_amended_and_closed_through_the_api(staff_api, tenderee,
+                                                                                        bidder_a):
     lot_id = _create_lot(staff_api, tenderee, days=19)
     refused = staff_api.post(reverse("api-lot-submit", args=[lot_id]))
     assert refused.status_code == 400 and refused.json()["code"] == "bid_preparation"
@@ -58,6 +61,19 @@ def test_a_tender_lot_is_created_reviewed_published_amended_and_closed_through_t
     listed = public.get(reverse("api-lot-list"), {"market": "procurement"}).json()
     assert [lot["id"] for lot in listed["results"]] == [lot_id]
     assert public.get(reverse("api-announcement-list"), {"kind": "tender"}).json()["count"] == 1
+
+    document = staff_api.post(reverse("api-lot-documents", args=[lot_id]),
+                              {"file": io.BytesIO(b"tender documents " * 1000), "name": "招标文件.pdf"},
+                              format="multipart")
+    assert document.status_code == 201, document.json()
+    bidder = APIClient()
+    bidder.force_authenticate(bidder_a)
+    link = bidder.post(reverse("api-document-link", args=[document.json()["id"]]))
+    assert link.status_code == 403 and link.json()["code"] == "not_registered"
+    registration = bidder.post(reverse("api-lot-registration", args=[lot_id]))
+    assert registration.status_code == 201 and registration.json()["status"] == "approved", registration.json()
+    url = bidder.post(reverse("api-document-link", args=[document.json()["id"]])).json()["url"]
+    assert requests.get(url, verify=False, timeout=30).content == b"tender documents " * 1000
 
     with time_machine.travel(clock.now() + timedelta(days=10)):
         too_late = staff_api.post(reverse("api-lot-amend", args=[lot_id]), {"title": "澄清", "body": "……"})
@@ -104,3 +120,9 @@ def test_openapi_schema_lists_the_lot_endpoints():
     for path in ["/api/v1/lots/", "/api/v1/lots/{lot_id}/publish/", "/api/v1/lots/{lot_id}/amend/",
                  "/api/v1/announcements/", "/api/v1/projects/"]:
         assert path in schema["paths"], path
+
+
+def test_the_openapi_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
