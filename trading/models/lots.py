@@ -2,6 +2,7 @@
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from trading.models.parties import Organisation
@@ -35,8 +36,8 @@ class Procedure(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TENDER = "tender", _("Tender")
-        LISTING = "listing", _("Listing")
+        TENDER = "tender", pgettext_lazy("procedure kind", "Tender")
+        LISTING = "listing", pgettext_lazy("procedure kind", "Listing")
 
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="procedures")
     code = models.SlugField(max_length=40)
