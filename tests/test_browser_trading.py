@@ -1,5 +1,6 @@
-"""Issue 3 end to end in Chromium against `make run`: staff create, review and publish a tender lot
-and upload its documents; the public portal shows it; a bidder registers and downloads."""
+"""Issue 3 end to end in Chromium against `make run`: staff create, review and publish a tender lot,
+push its deadline by an amendment and upload its documents; the public portal shows it; a bidder
+registers and downloads."""
 import contextlib
 import sqlite3
 from datetime import datetime, timedelta
@@ -47,6 +48,12 @@ def test_staff_publish_the_public_sees_a_bidder_registers_and_downloads(embedded
     page.click("[data-testid=publish]")
     page.wait_for_selector("[data-testid=amend]")
     assert page.inner_text("[data-testid=lot-status]") == "投标中"
+    pushed = (datetime.now(CHINA) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    page.fill("form[action$='/amend/'] #id_title", "关于延长投标截止时间的澄清")
+    page.fill("form[action$='/amend/'] #id_body", "投标截止时间顺延。")
+    page.fill("form[action$='/amend/'] #id_bid_deadline", pushed)
+    page.click("[data-testid=amend]")
+    page.wait_for_selector(f"[data-field=bid_deadline]:has-text('{pushed.replace('T', ' ')}')")
 
     document = tmp_path / "招标文件.pdf"
     document.write_bytes(b"%PDF-1.4 tender documents " * 4096)
@@ -61,7 +68,7 @@ def test_staff_publish_the_public_sees_a_bidder_registers_and_downloads(embedded
     public.goto(url + "/announcements/?q=体育馆")
     public.click("text=体育馆屋面维修工程施工招标公告")
     assert public.inner_text("[data-testid=lot-status]") == "投标中"
-    assert "欢迎符合条件的投标人参加投标。" in public.content()
+    assert "欢迎符合条件的投标人参加投标。" in public.content() and "投标截止时间顺延。" in public.content()
     public.context.close()
 
     bidder, page = _sign_in(browser, url, "demo_bidder", "demo-bidder-2026")

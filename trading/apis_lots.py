@@ -18,6 +18,7 @@ from trading.serializers_lots import (
     LotSerializer,
     LotUpdateSerializer,
     LotWriteSerializer,
+    NoticeSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
     PublishSerializer,
@@ -25,6 +26,7 @@ from trading.serializers_lots import (
     ResumeSerializer,
     TimelineItemSerializer,
 )
+from trading.services import announcements as announcement_services
 from trading.services import lots as lot_services
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
@@ -93,6 +95,32 @@ class AnnouncementListApi(ListAPIView):
                                OpenApiParameter("q", str)])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class LotAnnouncementApi(APIView):
+    """Staff publish a failure notice, candidate publicity or result for a lot in the matching status."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=NoticeSerializer, responses={201: AnnouncementSerializer, **ERRORS})
+    def post(self, request, lot_id):
+        data = NoticeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        announcement = announcement_services.announcement_publish(lot_id=lot_id, actor=actor_of(request.user),
+                                                                  **data.validated_data)
+        return Response(AnnouncementSerializer(announcement).data, status=201)
+
+
+class AnnouncementCorrectApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=PublishSerializer, responses={201: AnnouncementSerializer, **ERRORS})
+    def post(self, request, announcement_id):
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        correction = announcement_services.announcement_correct(
+            announcement_id=announcement_id, actor=actor_of(request.user), **data.validated_data)
+        return Response(AnnouncementSerializer(correction).data, status=201)
 
 
 class ProjectCreateApi(APIView):

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from trading.models import Announcement, Lot, Market, Organisation, Procedure
+from trading.services.announcements import KIND_REQUIRES_STATUS
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -61,6 +62,15 @@ class AmendForm(forms.Form):
     body = forms.CharField(label=_("Amendment text"), widget=forms.Textarea(attrs={"rows": 4}))
     bid_deadline = _when(_("New bid deadline (optional)"))
     documents_until = _when(_("Documents on sale until (optional)"))
+
+
+class NoticeForm(PublishForm):
+    kind = forms.ChoiceField(label=_("Type"), choices=[(k.value, k.label) for k in KIND_REQUIRES_STATUS])
+    field_order = ["kind", "title", "body"]
+
+
+class CorrectForm(PublishForm):
+    announcement = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ReasonForm(forms.Form):

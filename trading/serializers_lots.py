@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from trading.models import Announcement, Lot, Market, Organisation, Procedure
+from trading.services.announcements import KIND_REQUIRES_STATUS
 
 
 class LotSerializer(serializers.ModelSerializer):
@@ -66,6 +67,10 @@ class LotUpdateSerializer(LotWriteSerializer):
 class PublishSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()
+
+
+class NoticeSerializer(PublishSerializer):
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in KIND_REQUIRES_STATUS])
 
 
 class AmendSerializer(PublishSerializer):

@@ -13,8 +13,10 @@ from trading.errors import TradingError
 from trading.forms_lots import (
     AmendForm,
     AnnouncementFilterForm,
+    CorrectForm,
     LotFieldsForm,
     LotFilterForm,
+    NoticeForm,
     ProjectCreateForm,
     PublishForm,
     ReasonForm,
@@ -22,6 +24,7 @@ from trading.forms_lots import (
 from trading.models import Lot, Role
 from trading.permissions import role_required
 from trading.selectors import announcement_list_public, lot_get_public, lot_list_for_staff, lot_list_public, lot_timeline
+from trading.services.announcements import announcement_correct, announcement_publish
 from trading.services.lots import (
     lot_amend,
     lot_create,
@@ -101,31 +104,42 @@ def staff_lot(request, lot_id: int):
     return render(request, "trading/staff_lot.html", {
         "lot": lot, "timeline": lot_timeline(lot=lot), "edit_form": LotFieldsForm(initial=initial),
         "publish_form": PublishForm(initial={"title": f"{lot.project.title}{lot.title}"}),
-        "amend_form": AmendForm(), "reason_form": ReasonForm(),
+        "amend_form": AmendForm(), "reason_form": ReasonForm(), "notice_form": NoticeForm(),
+        "announcements": lot.announcements.all(),
     })
 
 
 # What each staff action posts, and the service it calls. Every one answers by going back to the
 # staff lot page with the outcome (or the broken rule) as a message.
-def _edit(request, lot, actor):
-    form = LotFieldsForm(request.POST)
+def _valid(form):
     if not form.is_valid():
         raise TradingError("invalid", " ".join(m for errors in form.errors.values() for m in errors))
+    return form.cleaned_data
+
+
+def _edit(request, lot, actor):
+    form = LotFieldsForm(request.POST)
+    _valid(form)
     lot_update(lot_id=lot.pk, actor=actor, **form.lot_fields())
 
 
 def _publish(request, lot, actor):
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        raise TradingError("invalid", " ".join(m for errors in form.errors.values() for m in errors))
-    lot_publish(lot_id=lot.pk, actor=actor, **form.cleaned_data)
+    lot_publish(lot_id=lot.pk, actor=actor, **_valid(PublishForm(request.POST)))
 
 
 def _amend(request, lot, actor):
-    form = AmendForm(request.POST)
-    if not form.is_valid():
-        raise TradingError("invalid", " ".join(m for errors in form.errors.values() for m in errors))
-    lot_amend(lot_id=lot.pk, actor=actor, **form.cleaned_data)
+    lot_amend(lot_id=lot.pk, actor=actor, **_valid(AmendForm(request.POST)))
+
+
+def _notice(request, lot, actor):
+    announcement_publish(lot_id=lot.pk, actor=actor, **_valid(NoticeForm(request.POST)))
+
+
+def _correct(request, lot, actor):
+    data = _valid(CorrectForm(request.POST))
+    if not lot.announcements.filter(pk=data["announcement"]).exists():
+        raise Http404
+    announcement_correct(announcement_id=data["announcement"], title=data["title"], body=data["body"], actor=actor)
 
 
 ACTIONS = {
@@ -138,6 +152,8 @@ ACTIONS = {
     "suspend": lambda request, lot, actor: lot_suspend(lot_id=lot.pk, reason=request.POST.get("reason", ""),
                                                        actor=actor),
     "resume": lambda request, lot, actor: lot_resume(lot_id=lot.pk, actor=actor),
+    "notice": _notice,
+    "correct": _correct,
 }
 
 

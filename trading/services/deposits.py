@@ -29,7 +29,8 @@ def _subject(registration: Registration) -> str:
     return f"registration:{registration.pk}"
 
 
-def _registration_locked(registration_id: int) -> Registration:
+def registration_lock(registration_id: int) -> Registration:
+    """The registration, locked for the caller's transaction (after its lot, if the caller locks both)."""
     try:
         return (Registration.objects.select_for_update(of=("self",))
                 .select_related("lot__project__market", "lot__project__procedure", "organisation")
@@ -93,7 +94,7 @@ def _deposit_record(*, registration: Registration, amount: Decimal, reference: s
 def deposit_confirm(*, registration_id: int, amount: Decimal, reference: str, actor: str) -> Deposit:
     """Staff record a deposit they saw arrive (a transfer without a notification, a cashier's cheque)."""
     with transaction.atomic():
-        registration = _registration_locked(registration_id)
+        registration = registration_lock(registration_id)
         return _deposit_record(registration=registration, amount=amount, reference=reference,
                                source=Deposit.Source.STAFF, actor=actor)
 
@@ -171,7 +172,7 @@ def _bank_deposit(message: bank.BankMessage, notification: BankNotification) -> 
     if registration_id is None:
         raise TradingError("unknown_registration",
                            _("The payer has not registered for this lot."), status=404)
-    registration = _registration_locked(registration_id)
+    registration = registration_lock(registration_id)
     return _deposit_record(registration=registration, amount=message.amount, reference=message.reference,
                            source=Deposit.Source.BANK, actor=BANK_ACTOR,
                            data={"nonce": message.nonce, "notification": notification.pk})
@@ -205,7 +206,7 @@ def deposit_refund_due(*, registration_id: int, reason: str, actor: str, at: dat
     """The contract is signed or the bidder withdrew at ``at``: the deposit must go back by the
     rule's date (``deposit_refund``, 5 days by default)."""
     with transaction.atomic():
-        registration = _registration_locked(registration_id)
+        registration = registration_lock(registration_id)
         deposit = Deposit.objects.select_for_update().filter(registration=registration).first()
         if deposit is None:
             raise TradingError("deposit_not_found", _("No deposit is recorded for this registration."), status=404)
@@ -220,7 +221,7 @@ def deposit_refunded(*, deposit_id: int, reference: str, actor: str) -> Deposit:
         registration_id = Deposit.objects.filter(pk=deposit_id).values_list("registration_id", flat=True).first()
         if registration_id is None:
             raise TradingError("deposit_not_found", _("There is no such deposit."), status=404)
-        registration = _registration_locked(registration_id)
+        registration = registration_lock(registration_id)
         deposit = Deposit.objects.select_for_update().get(pk=deposit_id)
         try:
             deposit.refund()

@@ -21,7 +21,7 @@ from trading.errors import TradingError
 from trading.models import DocumentDownload, Lot, LotDocument, Role
 from trading.selectors import registration_active
 from trading.selectors_documents import UPLOAD_STATUSES, documents_on_sale
-from trading.services.lots import lot_amend
+from trading.services.lots import lot_amend, lot_lock
 from trading.storage import StorageError, get_storage
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,6 @@ def _key_for(lot_id: int, name: str) -> str:
     return f"lots/{lot_id}/documents/{uuid.uuid4().hex}/{safe.lstrip('.') or 'document'}"
 
 
-def _lot_locked(lot_id: int) -> Lot:
-    try:
-        return Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
-    except Lot.DoesNotExist:
-        raise TradingError("lot_not_found", _("There is no such lot."), status=404) from None
 
 
 def _upload_allowed(lot: Lot) -> None:
@@ -105,7 +100,7 @@ def document_upload(*, lot_id: int, name: str, stream: BinaryIO, content_type: s
         raise TradingError("document_incomplete", _("The upload did not arrive whole; send it again."))
     try:
         with transaction.atomic():
-            lot = _lot_locked(lot_id)
+            lot = lot_lock(lot_id)
             _upload_allowed(lot)
             last = lot.documents.filter(name=name).order_by("-version").values_list("version", flat=True).first()
             document = LotDocument.objects.create(

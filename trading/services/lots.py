@@ -43,9 +43,12 @@ def _alert_provisional(check: ScheduleCheck) -> None:
         calendar_provisional_alert(year=year)
 
 
-def _locked(lot_id: int) -> Lot:
+def lot_lock(lot_id: int) -> Lot:
+    """The lot, locked for the caller's transaction: every service that acts on a lot locks it here,
+    first, so locks are always taken in the order lot → registration → deposit."""
     try:
-        return Lot.objects.select_for_update().select_related("project__market", "project__procedure").get(pk=lot_id)
+        return (Lot.objects.select_for_update(of=("self",))
+                .select_related("project__market", "project__procedure").get(pk=lot_id))
     except Lot.DoesNotExist:
         raise TradingError("lot_not_found", _("There is no such lot."), status=404) from None
 
@@ -77,7 +80,7 @@ def _lot_move(lot: Lot, transition: str, *, actor: str, data: dict | None = None
 def lot_transition(*, lot_id: int, transition: str, actor: str, data: dict | None = None) -> Lot:
     """Move a lot through one named transition under a row lock; a refused move changes nothing."""
     with transaction.atomic():
-        return _lot_move(_locked(lot_id), transition, actor=actor, data=data)
+        return _lot_move(lot_lock(lot_id), transition, actor=actor, data=data)
 
 
 @transaction.atomic
@@ -138,7 +141,7 @@ def lot_update(*, lot_id: int, actor: str, **fields) -> Lot:
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
-        lot = _locked(lot_id)
+        lot = lot_lock(lot_id)
         if lot.status != Lot.Status.DRAFT:
             raise TradingError("lot_not_draft", _("Only a draft lot can be edited; publish an amendment instead."),
                                status=409)
@@ -154,7 +157,7 @@ def lot_update(*, lot_id: int, actor: str, **fields) -> Lot:
 def lot_submit(*, lot_id: int, actor: str) -> Lot:
     """Draft → pending review. The schedule is checked as if published now, so problems show early."""
     with transaction.atomic():
-        lot = _locked(lot_id)
+        lot = lot_lock(lot_id)
         _refuse(publication_check(lot=lot, at=clock.now()))
         return _lot_move(lot, "submit_for_review", actor=actor)
 
@@ -163,7 +166,7 @@ def lot_return(*, lot_id: int, reason: str, actor: str) -> Lot:
     if not reason.strip():
         raise TradingError("reason_required", _("Say why the lot goes back to its author."))
     with transaction.atomic():
-        return _lot_move(_locked(lot_id), "return_to_draft", actor=actor, data={"reason": reason})
+        return _lot_move(lot_lock(lot_id), "return_to_draft", actor=actor, data={"reason": reason})
 
 
 def lot_publish(*, lot_id: int, title: str, body: str, actor: str) -> Announcement:
@@ -174,7 +177,7 @@ def lot_publish(*, lot_id: int, title: str, body: str, actor: str) -> Announceme
     """
     now = clock.now()
     with transaction.atomic():
-        lot = _locked(lot_id)
+        lot = lot_lock(lot_id)
         if lot.status != Lot.Status.PENDING_REVIEW:
             raise TradingError("transition_not_allowed",
                                _("Only a lot that has been reviewed can be published."), status=409)
@@ -200,7 +203,7 @@ def lot_amend(*, lot_id: int, title: str, body: str, actor: str, bid_deadline: d
     least the rule's days remain, and keep documents on sale longer."""
     now = clock.now()
     with transaction.atomic():
-        lot = _locked(lot_id)
+        lot = lot_lock(lot_id)
         if lot.status not in (Lot.Status.PUBLISHED, Lot.Status.BIDDING):
             raise TradingError("amendment_not_allowed",
                                _("Amendments are published between the announcement and the bid deadline."),
@@ -230,14 +233,14 @@ def lot_suspend(*, lot_id: int, reason: str, actor: str) -> Lot:
     if not reason.strip():
         raise TradingError("reason_required", _("Say why the procedure is suspended."))
     with transaction.atomic():
-        return _lot_move(_locked(lot_id), "suspend", actor=actor, data={"reason": reason})
+        return _lot_move(lot_lock(lot_id), "suspend", actor=actor, data={"reason": reason})
 
 
 def lot_resume(*, lot_id: int, actor: str, bid_deadline: datetime | None = None) -> Lot:
     """Resume where the lot was suspended. A bid deadline that passed meanwhile must be moved, or the
     sweep closes bidding at once."""
     with transaction.atomic():
-        lot = _locked(lot_id)
+        lot = lot_lock(lot_id)
         if bid_deadline is not None:
             if lot.bid_deadline and bid_deadline < lot.bid_deadline:
                 raise TradingError("deadline_earlier", _("An amendment may move the bid deadline later, never earlier."))

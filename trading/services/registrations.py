@@ -13,7 +13,8 @@ from monitoring.events import actor_of, record
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Deposit, Lot, Registration, Role, User
-from trading.services.deposits import deposit_refund_due_locked
+from trading.services.deposits import deposit_refund_due_locked, registration_lock
+from trading.services.lots import lot_lock
 
 AUTO_ACTOR = "system:auto"
 OPEN_STATUSES = (Lot.Status.PUBLISHED, Lot.Status.BIDDING, Lot.Status.LISTING)
@@ -29,12 +30,6 @@ def registration_open(lot: Lot, *, at: datetime) -> bool:
     return lot.status in OPEN_STATUSES and deadline is not None and at < deadline
 
 
-def _lot_locked(lot_id: int) -> Lot:
-    try:
-        return (Lot.objects.select_for_update(of=("self",))
-                .select_related("project__market", "project__procedure").get(pk=lot_id))
-    except Lot.DoesNotExist:
-        raise TradingError("lot_not_found", _("There is no such lot."), status=404) from None
 
 
 def _open_check(lot: Lot, now: datetime) -> None:
@@ -43,12 +38,6 @@ def _open_check(lot: Lot, now: datetime) -> None:
         raise TradingError("registration_closed", _("Registration for this lot is closed."), status=409)
 
 
-def _registration_locked(registration_id: int) -> Registration:
-    try:
-        return Registration.objects.select_for_update(of=("self",)).select_related("organisation").get(
-            pk=registration_id)
-    except Registration.DoesNotExist:
-        raise TradingError("registration_not_found", _("There is no such registration."), status=404) from None
 
 
 def _event(registration: Registration, kind: str, actor: str, **data) -> None:
@@ -67,7 +56,7 @@ def registration_create(*, lot_id: int, user: User) -> Registration:
     now = clock.now()
     actor = actor_of(user)
     with transaction.atomic():
-        lot = _lot_locked(lot_id)
+        lot = lot_lock(lot_id)
         _open_check(lot, now)
         # Registrations of one lot are serialised by the lot's lock, so this sees any committed
         # before it; the unique constraint stays as the last guard.
@@ -92,7 +81,7 @@ def registration_decide(*, registration_id: int, approve: bool, reason: str, act
     if not approve and not reason:
         raise TradingError("reason_required", _("Say why the registration is rejected."))
     with transaction.atomic():
-        registration = _registration_locked(registration_id)
+        registration = registration_lock(registration_id)
         try:
             if approve:
                 registration.approve()
@@ -118,8 +107,8 @@ def registration_withdraw(*, registration_id: int, user: User) -> Registration:
         lot_id = Registration.objects.filter(pk=registration_id).values_list("lot_id", flat=True).first()
         if lot_id is None:
             raise TradingError("registration_not_found", _("There is no such registration."), status=404)
-        lot = _lot_locked(lot_id)
-        registration = _registration_locked(registration_id)
+        lot = lot_lock(lot_id)
+        registration = registration_lock(registration_id)
         if user.organisation_id is None or registration.organisation_id != user.organisation_id:
             raise TradingError("registration_not_found", _("There is no such registration."), status=404)
         _open_check(lot, now)

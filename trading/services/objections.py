@@ -1,0 +1,153 @@
+"""Objections to tender documents (招标投标法实施条例 Art 22): a registered bidder objects no later
+than the rule's days before the bid deadline, the tenderee replies within the reply rule's days, and
+the procedure stays suspended until every open objection has its reply.
+
+Who objected is kept from the lot: events about an objection go under ``objection:<id>`` (the lot's
+id in their data), and the lot's own moves are made by ``SYSTEM`` so its live room and public
+timeline show a suspension without naming anyone before the opening.
+
+Lock order, as everywhere on a lot: the lot (``lot_lock``), then the objection.
+"""
+import hashlib
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.events import actor_of, record
+from trading import clock
+from trading.errors import TradingError
+from trading.models import DocumentObjection, Lot, Role, RuleCode, RuleUnit
+from trading.schedule import amendment_check
+from trading.selectors import registration_active
+from trading.selectors_calendar import rule_get
+from trading.selectors_objections import FILING_STATUSES, objection_deadline, objection_has_open
+from trading.services.lots import _alert_provisional, _lot_move, _refuse, lot_lock
+from trading.services_calendar import calendar_provisional_alert, deadline_compute
+from trading.workdays import local_day
+
+TEXT_MAX = 5000
+SYSTEM = "system:objections"
+
+
+def _text_clean(text: str, *, code: str, message) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise TradingError(f"{code}_required", message)
+    if len(text) > TEXT_MAX:
+        raise TradingError(f"{code}_too_long", _("At most %(n)s characters, please.") % {"n": TEXT_MAX})
+    return text
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _filing_window_check(lot: Lot, now: datetime) -> None:
+    """Refuse an objection later than the rule allows. Caller holds the lot's lock, so the bid
+    deadline cannot move in between."""
+    deadline = objection_deadline(lot=lot)
+    if deadline is None:
+        raise TradingError("objection_not_allowed", _("This lot has no bid deadline to object before."), status=409)
+    for year in deadline.unconfirmed_years:
+        calendar_provisional_alert(year=year)
+    if local_day(now) > deadline.last_day:
+        rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure,
+                        code=RuleCode.DOCUMENTS_OBJECTION)
+        raise TradingError(
+            RuleCode.DOCUMENTS_OBJECTION,
+            _("Objections to the tender documents must be filed at least %(n)s %(unit)s before the bid deadline "
+              "(%(source)s): the last day was %(last_day)s.")
+            % {"n": rule.amount, "unit": RuleUnit(rule.unit).label, "source": rule.source,
+               "last_day": deadline.last_day.isoformat()},
+            status=409,
+        )
+
+
+def objection_file(*, lot_id: int, user, text: str) -> DocumentObjection:
+    """A bidder of an organisation registered for the lot objects to its tender documents.
+
+    The first open objection suspends the lot; further ones while it is open keep that suspension.
+    """
+    text = _text_clean(text, code="objection_text", message=_("Write your objection."))
+    if not user.has_role(Role.BIDDER):
+        raise TradingError("not_registered", _("Only bidders registered for this lot may object to its documents."),
+                           status=403)
+    now = clock.now()
+    with transaction.atomic():
+        lot = lot_lock(lot_id)
+        organisation = user.organisation
+        if not registration_active(lot=lot, organisation=organisation):
+            raise TradingError("not_registered",
+                               _("Only bidders registered for this lot may object to its documents."), status=403)
+        # A suspension with objections open is theirs; one for any other reason (a complaint, an order)
+        # is not, and an objection's reply must not be what resumes it.
+        held_by_objections = lot.status == Lot.Status.SUSPENDED and objection_has_open(lot=lot)
+        if lot.is_listing or not (lot.status in FILING_STATUSES or held_by_objections):
+            raise TradingError("objection_not_allowed",
+                               _("Objections to the tender documents are taken while the lot is published or open "
+                                 "for bids."), status=409)
+        _filing_window_check(lot, now)
+        reply_rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure,
+                              code=RuleCode.DOCUMENTS_OBJECTION_REPLY)
+        reply_due = deadline_compute(start=now, amount=reply_rule.amount, unit=reply_rule.unit)
+        objection = DocumentObjection.objects.create(lot=lot, organisation=organisation, filed_by=user, text=text,
+                                                     filed_at=now, reply_due_at=reply_due.at)
+        record(kind="objection.filed", actor=actor_of(user), subject=f"objection:{objection.pk}",
+               data={"lot": lot.pk, "organisation": organisation.pk, "text_sha256": _sha256(text),
+                     "reply_due_at": reply_due.at.isoformat()})
+        if not held_by_objections:
+            _lot_move(lot, "suspend", actor=SYSTEM, data={"reason": RuleCode.DOCUMENTS_OBJECTION.value})
+    return objection
+
+
+def objection_reply(*, objection_id: int, reply: str, actor: str,
+                    bid_deadline: datetime | None = None) -> DocumentObjection:
+    """Record the tenderee's reply (staff only; callers check the role). Late replies are taken and
+    marked late in the event.
+
+    The reply to the last open objection resumes the lot. Where the suspension ate into the bidding
+    period or the reply changes the documents, ``bid_deadline`` moves the deadline under the amendment
+    rule, as ``lot_amend`` does; it is taken only with the reply that resumes the lot.
+    """
+    reply = _text_clean(reply, code="reply", message=_("Write the reply."))
+    lot_id = DocumentObjection.objects.filter(pk=objection_id).values_list("lot_id", flat=True).first()
+    if lot_id is None:
+        raise TradingError("objection_not_found", _("There is no such objection."), status=404)
+    now = clock.now()
+    with transaction.atomic():
+        lot = lot_lock(lot_id)
+        objection = DocumentObjection.objects.select_for_update().get(pk=objection_id)
+        if objection.replied_at is not None:
+            raise TradingError("objection_already_replied", _("This objection has already been answered."),
+                               status=409)
+        others_open = (DocumentObjection.objects.filter(lot=lot, replied_at__isnull=True)
+                       .exclude(pk=objection.pk).exists())
+        resumes = lot.status == Lot.Status.SUSPENDED and not others_open
+        previous_deadline = lot.bid_deadline
+        if bid_deadline is not None:
+            if not resumes:
+                raise TradingError("objection_deadline_not_resuming",
+                                   _("The bid deadline moves with the reply that resumes the procedure; other "
+                                     "objections are still open or the lot is not suspended."), status=409)
+            check = amendment_check(lot=lot, at=now, new_deadline=bid_deadline)
+            _refuse(check)
+            _alert_provisional(check)
+            lot.bid_deadline = bid_deadline
+        elif resumes and lot.bid_deadline is not None and lot.bid_deadline <= now:
+            # Resumed as it is, the sweep would close bidding at once.
+            raise TradingError("bid_deadline_passed",
+                               _("The bid deadline passed while the procedure was suspended: set a new one."),
+                               status=409)
+        objection.reply, objection.replied_at, objection.replied_by = reply, now, actor
+        objection.save(update_fields=["reply", "replied_at", "replied_by"])
+        record(kind="objection.replied", actor=actor, subject=f"objection:{objection.pk}",
+               data={"lot": lot.pk, "reply_sha256": _sha256(reply), "late": objection.replied_late,
+                     "reply_due_at": objection.reply_due_at.isoformat(), "resumes_lot": resumes,
+                     "bid_deadline": bid_deadline.isoformat() if bid_deadline else None})
+        if resumes:
+            data = {"reason": RuleCode.DOCUMENTS_OBJECTION_REPLY.value}
+            if bid_deadline is not None and bid_deadline != previous_deadline:
+                data["bid_deadline"] = bid_deadline.isoformat()
+            _lot_move(lot, "resume", actor=actor, data=data)
+    return objection
