@@ -286,3 +286,21 @@ def test_staff_acknowledge_an_alert_on_the_page(client, staff):
     assert client.post(reverse("calendar-alert-acknowledge", args=[alert.pk])).status_code == 302
     assert CalendarAlert.objects.get(pk=alert.pk).acknowledged_by == f"user:{staff.pk}"
     assert "data-testid=\"alerts\"" not in client.get(reverse("calendar-year", args=[2027])).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_deadline_in_an_unconfirmed_year_is_shown_as_provisional_until_staff_confirm(client, make_lot):
+    from django.urls import reverse
+
+    from trading.services.lots import lot_publish, lot_submit
+    from trading.services_calendar import calendar_year_confirm
+
+    lot = make_lot("construction")
+    lot_submit(lot_id=lot.pk, actor="user:1")
+    lot_publish(lot_id=lot.pk, title="公告", body="……", actor="user:1")
+    year = lot.bid_deadline.astimezone(CHINA).year
+    page = client.get(reverse("lot-detail", args=[lot.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="provisional"' in page
+    calendar_year_confirm(year=year, actor="user:1")
+    page = client.get(reverse("lot-detail", args=[lot.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="provisional"' not in page
