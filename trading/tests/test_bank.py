@@ -13,7 +13,7 @@ from trading.models import BankNotification, Deposit
 from trading.services import deposits
 from trading.services.registrations import registration_create
 from trading.workdays import CHINA
-from trading.tests.test_registrations import PUBLISHED_AT, clock, lot_tender  # noqa: F401 (clock is a fixture)
+from trading.tests.builders import PUBLISHED_AT, lot_tender
 
 SECRET = "test-bank-secret-3f9a"
 URL = "/api/v1/bank/deposits/"

@@ -11,7 +11,7 @@ from trading.selectors_registrations import deposits_refund_due, deposits_refund
 from trading.services.deposits import (deposit_confirm, deposit_refund_due, deposit_refunded,
                                        deposits_release_for_lot)
 from trading.services.registrations import registration_create, registration_withdraw
-from trading.tests.test_registrations import clock, lot_tender  # noqa: F401 (clock is a fixture)
+from trading.tests.builders import lot_tender
 from trading.workdays import day_end
 
 # Tuesday 29 September 2026, 15:00 in China: the day before the National Day holiday (1–7 October,

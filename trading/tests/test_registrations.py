@@ -1,73 +1,14 @@
-"""Registration for a lot: automatic or staff approval, the deadline, duplicates, withdrawal, pages, API.
-
-``lot_tender`` and ``lot_land`` build published lots through the real services; the deposit and
-bank tests use them too.
-"""
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+"""Registration for a lot: automatic or staff approval, the deadline, duplicates, withdrawal, pages, API."""
+from datetime import timedelta
 
 import pytest
 from rest_framework.test import APIClient
 
 from monitoring.models import AuditEntry
 from trading.errors import TradingError
-from trading.models import Lot, Market, Procedure, Registration
-from trading.services import organisation_create
-from trading.services.lots import lot_create, lot_publish, lot_submit, project_create
+from trading.models import Lot, Registration
 from trading.services.registrations import registration_create, registration_decide, registration_withdraw
-from trading.validators import uscc_check_character
-
-# 2026-09-01 10:00 in China.
-PUBLISHED_AT = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
-ACTOR = "system:test"
-
-
-def _tenderee(name: str):
-    from trading.models import Organisation
-
-    found = Organisation.objects.filter(name=name).first()
-    if found:
-        return found
-    body = f"12330100MB{Organisation.objects.count() + 1:07d}"
-    return organisation_create(name=name, uscc=body + uscc_check_character(body), kind="tenderee", actor=ACTOR)
-
-
-def _publish(lot: Lot) -> Lot:
-    lot_submit(lot_id=lot.pk, actor=ACTOR)
-    lot_publish(lot_id=lot.pk, title=f"Announcement {lot.title}", body="…", actor=ACTOR)
-    lot.refresh_from_db()
-    return lot
-
-
-def lot_tender(code: str = "GC2026-001", *, deposit: Decimal = Decimal("200000.00"),
-               bid_deadline: datetime = datetime(2026, 10, 20, 1, 30, tzinfo=UTC)) -> Lot:
-    """A works lot (open tender) published at the frozen clock's now; bidding is open."""
-    market = Market.objects.get(code="construction")
-    project = project_create(code=code, title="School building", market=market,
-                             procedure=Procedure.objects.get(market=market, code="open_tender"),
-                             tenderee=_tenderee("市教育局"), actor=ACTOR)
-    lot = lot_create(project=project, title="Main building", estimate=Decimal("10000000.00"), deposit=deposit,
-                     actor=ACTOR, bid_deadline=bid_deadline,
-                     documents_until=datetime(2026, 9, 10, 9, 0, tzinfo=UTC))
-    return _publish(lot)
-
-
-def lot_land(code: str = "TD2026-007", *, deposit: Decimal = Decimal("3000000.00")) -> Lot:
-    """A land-use right by listing with timed bidding: staff approve each registration."""
-    market = Market.objects.get(code="land")
-    project = project_create(code=code, title="Plot 7", market=market,
-                             procedure=Procedure.objects.get(market=market, code="listing_timed_bidding"),
-                             tenderee=_tenderee("市自然资源局"), actor=ACTOR)
-    lot = lot_create(project=project, title="Plot 7 residential", estimate=Decimal("80000000.00"), deposit=deposit,
-                     actor=ACTOR, listing_start=datetime(2026, 9, 25, 1, 0, tzinfo=UTC),
-                     listing_end=datetime(2026, 10, 10, 7, 0, tzinfo=UTC))
-    return _publish(lot)
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(PUBLISHED_AT, tick=False)
-    return time_machine
+from trading.tests.builders import lot_land, lot_tender
 
 
 def _codes(fn, **kwargs) -> str:
