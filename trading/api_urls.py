@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("trading.api_urls_lots")),
     path("", include("trading.api_urls_documents")),
     path("", include("trading.api_urls_registrations")),
+    path("", include("trading.api_urls_objections")),
 ]

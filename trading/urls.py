@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("trading.urls_lots")),
     path("", include("trading.urls_documents")),
     path("", include("trading.urls_registrations")),
+    path("", include("trading.urls_objections")),
 ]

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from config.urls import urlpatterns as platform_urlpatterns
 from monitoring.models import AuditEntry
 from trading.errors import TradingError
 from trading.models import CalendarAlert, CalendarDay, CalendarYear
@@ -24,8 +23,7 @@ from trading.workdays import (add_working_days, calendar_cache_clear, deadline_a
                               working_days_between)
 
 # The lead includes trading.urls_calendar at calendar/; until then these tests mount it themselves.
-urlpatterns = [path("calendar/", include("trading.urls_calendar")), *platform_urlpatterns]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 CHINA = ZoneInfo("Asia/Shanghai")
 D = date.fromisoformat
