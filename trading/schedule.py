@@ -73,7 +73,10 @@ def publication_check(*, lot: Lot, at: datetime) -> ScheduleCheck:
                    _("The listing must start at least %(n)s %(unit)s after its announcement (%(source)s): "
                      "the earliest start is %(earliest)s."), required=False)
         if lot.listing_start:
-            code = RuleCode.LISTING_PERIOD if lot.market.code == "land" else RuleCode.DISCLOSURE_PERIOD
+            # Land lists for a period in days (listing_period); equity discloses for working days
+            # (disclosure_period): whichever the procedure's rule table holds.
+            has_listing_period = _rule(lot, RuleCode.LISTING_PERIOD, required=False) is not None
+            code = RuleCode.LISTING_PERIOD if has_listing_period else RuleCode.DISCLOSURE_PERIOD
             _min_after(check, lot, code, lot.listing_start, lot.listing_end,
                        _("The listing must last at least %(n)s %(unit)s (%(source)s): the earliest end is "
                          "%(earliest)s."))
