@@ -154,9 +154,10 @@ def document_download_link(*, document_id: int, user, ip: str | None) -> str:
             raise TradingError("documents_not_on_sale",
                                _("The documents of this lot are not on sale at the moment."), status=409)
     with transaction.atomic():
-        DocumentDownload.objects.create(document=document, user=user, organisation=organisation, at=now, ip=ip or None)
-        # Who downloaded stays in the download row: announcing bidders' names before the opening
-        # would break the secrecy of the tender, and events of a lot are shown in its live room.
-        record(kind="document.downloaded", actor=actor_of(user), subject=f"lot:{lot.pk}",
-               data={"document": document.pk, "name": document.name, "version": document.version})
+        download = DocumentDownload.objects.create(document=document, user=user, organisation=organisation, at=now,
+                                                   ip=ip or None)
+        # Not a ``lot:`` event: the lot's live room must not learn who, or how many, took the
+        # documents before the opening (招标投标法 Art 22); the event has a subject of its own.
+        record(kind="document.downloaded", actor=actor_of(user), subject=f"download:{download.pk}",
+               data={"lot": lot.pk, "document": document.pk, "name": document.name, "version": document.version})
         return get_storage().presigned_get(document.storage_key, expires=LINK_LIFETIME)

@@ -46,10 +46,10 @@ def enquiry_ask(*, lot_id: int, user, question: str) -> Enquiry:
     with transaction.atomic():
         enquiry = Enquiry.objects.create(lot=lot, organisation=organisation, asked_by=user, question=question,
                                          asked_at=now)
-        # The event is shown in the lot's live room: the text's hash proves what was asked without
-        # revealing a question that may identify the asker before it is answered.
-        record(kind="enquiry.asked", actor=actor_of(user), subject=f"lot:{lot.pk}",
-               data={"enquiry": enquiry.pk, "question_sha256": hashlib.sha256(question.encode()).hexdigest()})
+        # Not a ``lot:`` event: the lot's live room must not learn which bidders take part before the
+        # opening; the answer is published on the lot without naming the asker (enquiry_answer).
+        record(kind="enquiry.asked", actor=actor_of(user), subject=f"enquiry:{enquiry.pk}",
+               data={"lot": lot.pk, "question_sha256": hashlib.sha256(question.encode()).hexdigest()})
     return enquiry
 
 
