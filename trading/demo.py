@@ -41,7 +41,7 @@ PROJECTS = [
      ["submit_for_review", "publish", "open_bidding", "close_bidding", "start_opening", "start_evaluation"]),
     ("procurement", "open_tender", "CG2026-015", "医院医用直线加速器采购", 2, "23500000.00",
      ["submit_for_review", "publish", "open_bidding", "close_bidding", "start_opening", "start_evaluation",
-      "publicise_candidates", "award"]),
+      "publicise_candidates", "end_publicity", "award"]),
     ("procurement", "inquiry", "CG2026-021", "办公家具询价采购", 2, "860000.00", ["submit_for_review"]),
     ("property", "listing_online_bidding", "CQ2026-007", "市国资公司所持某科技公司20%股权转让", 5, "36000000.00",
      ["submit_for_review", "publish", "start_listing"]),

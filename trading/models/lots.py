@@ -89,6 +89,7 @@ class Lot(FSMModelMixin, models.Model):
         OPENING = "opening", _("Opening")
         EVALUATION = "evaluation", _("Evaluation")
         PUBLICITY = "publicity", _("Candidate publicity")
+        AWARD_REVIEW = "award_review", _("Award under review")
         AUCTION = "auction", _("Live auction")
         AWARDED = "awarded", _("Awarded")
         CONTRACTED = "contracted", _("Contracted")
@@ -149,6 +150,7 @@ class Lot(FSMModelMixin, models.Model):
         (Status.PUBLISHED, "listing_start", "start_listing"),
         (Status.BIDDING, "bid_deadline", "close_bidding"),
         (Status.LISTING, "listing_end", "end_listing"),
+        (Status.PUBLICITY, "publicity_end", "end_publicity"),
     ]
 
     def due_move(self) -> tuple[str, object] | None:
@@ -204,11 +206,15 @@ class Lot(FSMModelMixin, models.Model):
     def publicise_candidates(self):
         """Candidates are published for objections."""
 
+    @transition(field=status, source=Status.PUBLICITY, target=Status.AWARD_REVIEW)
+    def end_publicity(self):
+        """The candidates' publicity period is over: the award is proposed and reviewed by the regulator."""
+
     @transition(field=status, source=Status.LISTING, target=Status.AUCTION)
     def start_auction(self):
         """Several bidders continue from the listing into a live auction."""
 
-    @transition(field=status, source=[Status.PUBLICITY, Status.LISTING, Status.AUCTION], target=Status.AWARDED)
+    @transition(field=status, source=[Status.AWARD_REVIEW, Status.LISTING, Status.AUCTION], target=Status.AWARDED)
     def award(self):
         """The winner is confirmed."""
 
@@ -230,7 +236,7 @@ class Lot(FSMModelMixin, models.Model):
         """Withdrawn by the tenderee before bids are opened."""
 
     SUSPENDABLE = [Status.PUBLISHED, Status.BIDDING, Status.LISTING, Status.CLOSED, Status.OPENING,
-                   Status.EVALUATION, Status.PUBLICITY, Status.AUCTION, Status.AWARDED]
+                   Status.EVALUATION, Status.PUBLICITY, Status.AWARD_REVIEW, Status.AUCTION, Status.AWARDED]
 
     @transition(field=status, source=SUSPENDABLE, target=Status.SUSPENDED)
     def suspend(self):

@@ -172,3 +172,18 @@ def test_published_lot_cannot_be_edited_and_a_refused_move_changes_nothing(make_
     before = AuditEntry.objects.count()
     refused("transition_not_allowed", lot_transition, lot_id=lot.pk, transition="award", actor=ACTOR)
     assert AuditEntry.objects.count() == before and Lot.objects.get(pk=lot.pk).status == Lot.Status.BIDDING
+
+
+@pytest.mark.django_db
+def test_candidate_publicity_ends_by_the_clock(make_lot):
+    lot = make_lot("construction", publicity_end=clock.now() + timedelta(days=40))
+    publish(lot)
+    for step in ("close_bidding", "start_opening", "start_evaluation", "publicise_candidates"):
+        lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)
+    lot.refresh_from_db()
+    assert lot.next_due_at == lot.publicity_end
+    with time_machine.travel(lot.publicity_end - timedelta(seconds=1), tick=False):
+        assert lot_due_sweep() == {"applied": 0}
+    with time_machine.travel(lot.publicity_end, tick=False):
+        assert lot_due_sweep() == {"applied": 1}
+    assert Lot.objects.get(pk=lot.pk).status == Lot.Status.AWARD_REVIEW
