@@ -183,6 +183,19 @@ class Storage(abc.ABC):
         validate_key(key)
         self._delete(key)
 
+    def retain(self, key: str, *, until: dt.datetime) -> ObjectInfo:
+        """Put a stored object under write-once retention until ``until`` (or extend it).
+
+        For what must be checked before it is locked: store it plainly, check, then retain. A
+        retention is never shortened: an earlier ``until`` than the current one is refused.
+        """
+        validate_key(key)
+        until = normalise_retain_until(until)
+        current = self.stat(key)
+        if current.retain_until is not None and current.retain_until > until:
+            raise StorageError(StorageErrorCode.RETAINED, key=key, until=current.retain_until)
+        return self._retain(key, until=until)
+
     def presigned_get(self, key: str, *, expires: dt.timedelta) -> str:
         """A URL that lets its holder GET the object until ``expires`` from now, without logging in:
         absolute on S3 (on ``S3_PUBLIC_ENDPOINT_URL``), a path on this site for local files.
@@ -211,3 +224,6 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     def _presigned_get(self, key: str, *, expires: dt.timedelta) -> str: ...
+
+    @abc.abstractmethod
+    def _retain(self, key: str, *, until: dt.datetime) -> ObjectInfo: ...

@@ -127,6 +127,22 @@ class LocalStorage(Storage):
             (folder / previous["blob"]).unlink(missing_ok=True)
         return self._info(meta)
 
+    def _retain(self, key, *, until):
+        folder, meta_path, name = self._paths(key)
+        with self._locked(exclusive=True):
+            meta = self._meta(key)
+            if meta is None:
+                raise StorageError(StorageErrorCode.NOT_FOUND, key=key)
+            meta["retain_until"] = until.isoformat()
+            fd, staged = tempfile.mkstemp(dir=folder, prefix=f"{name}.", suffix=".json-new")
+            with os.fdopen(fd, "w") as sidecar:
+                json.dump(meta, sidecar)
+                sidecar.flush()
+                os.fsync(sidecar.fileno())
+            os.replace(staged, meta_path)
+            _fsync_dir(folder)
+        return self._info(meta)
+
     def open(self, key: str) -> tuple[ObjectInfo, BinaryIO]:
         """The object's description and its data file, opened under the lock so that both belong to
         the same version even while another request replaces the object."""

@@ -188,6 +188,13 @@ class S3Storage(Storage):
                     until = self._stat_version(key, version.version_id).retain_until
                     raise StorageError(StorageErrorCode.RETAINED, key=key, until=until) from exc.__cause__
 
+    def _retain(self, key, *, until):
+        self._ensure_bucket()
+        info = self._stat_version(key)
+        with _translated(key):
+            self._client.set_object_retention(self.bucket, key, Retention(COMPLIANCE, until))
+        return self._stat_version(key) if info.retain_until != until else info
+
     def _get(self, key):
         self._ensure_bucket()
         with _translated(key):

@@ -170,6 +170,22 @@ def test_an_object_under_retention_can_be_neither_deleted_nor_replaced(storage):
     assert hashlib.sha256(read_all(storage, "bids/sealed-large")).digest() == large.sha256.digest()
 
 
+def test_an_object_stored_plainly_can_be_put_under_retention_afterwards(storage):
+    """Checked first, locked after: what a bid submission does with an envelope."""
+    put_bytes(storage, "bids/checked", b"checked envelope")
+    assert storage.stat("bids/checked").retain_until is None
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+    info = storage.retain("bids/checked", until=until)
+
+    assert info.retain_until == storage.stat("bids/checked").retain_until >= until
+    assert error_code(lambda: storage.delete("bids/checked")) == StorageErrorCode.RETAINED
+    assert error_code(lambda: put_bytes(storage, "bids/checked", b"forged")) == StorageErrorCode.RETAINED
+    assert error_code(lambda: storage.retain("bids/checked", until=until - dt.timedelta(days=1))) == \
+        StorageErrorCode.RETAINED
+    assert read_all(storage, "bids/checked") == b"checked envelope"
+    assert error_code(lambda: storage.retain("bids/missing", until=until)) == StorageErrorCode.NOT_FOUND
+
+
 def test_an_object_whose_retention_has_passed_can_be_replaced_and_deleted(storage):
     until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
     put_bytes(storage, "bids/opened", b"sealed bid", retain_until=until)
