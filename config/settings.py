@@ -145,6 +145,12 @@ PLATFORM_LOAD_DEMO = env.get("PLATFORM_LOAD_DEMO", True, cast=bool)
 # notification older or newer than the window, or with a nonce seen before, is refused.
 PLATFORM_BANK_HMAC_SECRET = env.get("PLATFORM_BANK_HMAC_SECRET", required=True)
 PLATFORM_BANK_WINDOW_SECONDS = env.get("PLATFORM_BANK_WINDOW_SECONDS", 300, cast=int)
+# Sealed bids: stored write-once for this many years after the bid deadline (the lot's archive
+# date); the largest envelope accepted (200 MiB of files plus the envelope's own overhead); the
+# default k of n for a lot's opening key.
+PLATFORM_BID_RETENTION_YEARS = env.get("PLATFORM_BID_RETENTION_YEARS", 15, cast=int)
+PLATFORM_BID_MAX_BYTES = env.get("PLATFORM_BID_MAX_BYTES", 200 * 1024 * 1024 + 1024 * 1024, cast=int)
+PLATFORM_OPENING_THRESHOLD = env.get("PLATFORM_OPENING_THRESHOLD", 2, cast=int)
 PLATFORM_LOGIN_MAX_FAILURES = env.get("PLATFORM_LOGIN_MAX_FAILURES", 5, cast=int)
 PLATFORM_LOGIN_LOCKOUT_MINUTES = env.get("PLATFORM_LOGIN_LOCKOUT_MINUTES", 15, cast=int)
 

@@ -179,3 +179,35 @@ def browser():
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+CUSTODIAN_PASSPHRASE = "a long custodian passphrase"
+
+
+@pytest.fixture
+def custodians(make_person):
+    """Three custodians with keys (centre staff, a supervisor, a regulator): a lawful 2-of-3 set."""
+    from bidding.services.keys import custodian_key_create
+
+    people = [make_person("custodian_staff", ["custodian", "staff"]),
+              make_person("custodian_supervisor", ["custodian", "supervisor"], resident_id="110105194912310038"),
+              make_person("custodian_regulator", ["custodian", "regulator"])]
+    for person in people:
+        custodian_key_create(user=person, passphrase=CUSTODIAN_PASSPHRASE)
+    return people
+
+
+@pytest.fixture
+def publish_sealed(custodians):
+    """Submit and publish a draft lot with an opening key shared 2 of 3 among ``custodians``."""
+    from bidding.services.keys import lot_publish_sealed
+    from trading.services.lots import lot_submit
+
+    def publish(lot, *, threshold=2):
+        lot_submit(lot_id=lot.pk, actor="user:1")
+        lot_publish_sealed(lot_id=lot.pk, title="招标公告", body="……", actor="user:1",
+                           custodian_ids=[c.pk for c in custodians], threshold=threshold)
+        lot.refresh_from_db()
+        return lot
+
+    return publish

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trading.demo import ACCOUNTS
+from bidding.demo import ACCOUNTS
 
 pytestmark = pytest.mark.browser
 

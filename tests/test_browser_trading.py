@@ -42,9 +42,11 @@ def test_staff_publish_the_public_sees_a_bidder_registers_and_downloads(embedded
     page.wait_for_selector("[data-testid=submit]")
     lot_path = page.url.replace(url, "").replace("/staff", "")
     page.click("[data-testid=submit]")
-    page.wait_for_selector("[data-testid=publish]")
+    page.click("[data-testid=publish-link]")
     page.fill("#id_title", "体育馆屋面维修工程施工招标公告")
     page.fill("#id_body", "欢迎符合条件的投标人参加投标。")
+    for custodian in ("王保管（交易中心）", "钱监督", "孙监管（住建局）"):
+        page.check(f"label:has-text('{custodian}') input")
     page.click("[data-testid=publish]")
     page.wait_for_selector("[data-testid=amend]")
     assert page.inner_text("[data-testid=lot-status]") == "投标中"

@@ -8,7 +8,6 @@ urlpatterns = [
     path("lots/<int:lot_id>/timeline/", apis.LotTimelineApi.as_view(), name="api-lot-timeline"),
     path("lots/<int:lot_id>/submit/", apis.LotSubmitApi.as_view(), name="api-lot-submit"),
     path("lots/<int:lot_id>/return/", apis.LotReturnApi.as_view(), name="api-lot-return"),
-    path("lots/<int:lot_id>/publish/", apis.LotPublishApi.as_view(), name="api-lot-publish"),
     path("lots/<int:lot_id>/amend/", apis.LotAmendApi.as_view(), name="api-lot-amend"),
     path("lots/<int:lot_id>/suspend/", apis.LotSuspendApi.as_view(), name="api-lot-suspend"),
     path("lots/<int:lot_id>/resume/", apis.LotResumeApi.as_view(), name="api-lot-resume"),

@@ -170,7 +170,6 @@ def _lot_action(service, serializer_class=None):
 
 LotSubmitApi = _lot_action(lot_services.lot_submit)
 LotReturnApi = _lot_action(lot_services.lot_return, ReasonSerializer)
-LotPublishApi = _lot_action(lot_services.lot_publish, PublishSerializer)
 LotAmendApi = _lot_action(lot_services.lot_amend, AmendSerializer)
 LotSuspendApi = _lot_action(lot_services.lot_suspend, ReasonSerializer)
 LotResumeApi = _lot_action(lot_services.lot_resume, ResumeSerializer)

@@ -24,6 +24,7 @@ WORKSPACES = {
         ("admin:index", _("Reference data"), _("Markets, procedures, organisations and accounts.")),
     ]),
     Role.CUSTODIAN: (_("Key custodian workspace"), [
+        ("custodian-key", _("Your custodian key"), _("Make the key your shares are sealed to; only your passphrase unlocks it.")),
         (None, _("Opening key shares"), _("At an opening you hold a share for, you present it with your passphrase; k of n custodians open the bids together.")),
     ]),
     Role.EXPERT: (_("Expert workspace"), [

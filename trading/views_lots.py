@@ -18,7 +18,6 @@ from trading.forms_lots import (
     LotFilterForm,
     NoticeForm,
     ProjectCreateForm,
-    PublishForm,
     ReasonForm,
 )
 from trading.models import Lot, Role
@@ -28,7 +27,6 @@ from trading.services.announcements import announcement_correct, announcement_pu
 from trading.services.lots import (
     lot_amend,
     lot_create,
-    lot_publish,
     lot_resume,
     lot_return,
     lot_submit,
@@ -103,7 +101,6 @@ def staff_lot(request, lot_id: int):
                                                          "listing_end")}}
     return render(request, "trading/staff_lot.html", {
         "lot": lot, "timeline": lot_timeline(lot=lot), "edit_form": LotFieldsForm(initial=initial),
-        "publish_form": PublishForm(initial={"title": f"{lot.project.title}{lot.title}"}),
         "amend_form": AmendForm(), "reason_form": ReasonForm(), "notice_form": NoticeForm(),
         "announcements": lot.announcements.all(),
     })
@@ -121,10 +118,6 @@ def _edit(request, lot, actor):
     form = LotFieldsForm(request.POST)
     _valid(form)
     lot_update(lot_id=lot.pk, actor=actor, **form.lot_fields())
-
-
-def _publish(request, lot, actor):
-    lot_publish(lot_id=lot.pk, actor=actor, **_valid(PublishForm(request.POST)))
 
 
 def _amend(request, lot, actor):
@@ -147,7 +140,6 @@ ACTIONS = {
     "submit": lambda request, lot, actor: lot_submit(lot_id=lot.pk, actor=actor),
     "return": lambda request, lot, actor: lot_return(lot_id=lot.pk, reason=request.POST.get("reason", ""),
                                                      actor=actor),
-    "publish": _publish,
     "amend": _amend,
     "suspend": lambda request, lot, actor: lot_suspend(lot_id=lot.pk, reason=request.POST.get("reason", ""),
                                                        actor=actor),

@@ -1,7 +1,4 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from monitoring.models import AuditEntry
 from trading.errors import TradingError
@@ -10,9 +7,8 @@ from trading.services.lots import lot_transition
 
 
 @pytest.mark.django_db
-def test_an_illegal_move_is_refused_and_changes_nothing():
-    call_command("load_demo", stdout=StringIO())
-    lot = Lot.objects.get(status=Lot.Status.DRAFT)
+def test_an_illegal_move_is_refused_and_changes_nothing(make_lot):
+    lot = make_lot("construction")
     events = AuditEntry.objects.count()
     with pytest.raises(TradingError) as caught:
         lot_transition(lot_id=lot.pk, transition="award", actor="system:test")
@@ -26,8 +22,7 @@ def test_an_illegal_move_is_refused_and_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_status_cannot_be_set_by_hand():
-    call_command("load_demo", stdout=StringIO())
-    lot = Lot.objects.get(status=Lot.Status.DRAFT)
+def test_status_cannot_be_set_by_hand(make_lot):
+    lot = make_lot("construction")
     with pytest.raises(AttributeError):
         lot.status = Lot.Status.AWARDED

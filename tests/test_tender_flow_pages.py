@@ -15,7 +15,7 @@ def _local(value):
 
 
 @pytest.mark.django_db
-def test_staff_publish_from_the_pages_and_the_public_sees_it(client, staff):
+def test_staff_publish_from_the_pages_and_the_public_sees_it(client, staff, custodians):
     Organisation.objects.create(name="市第三中学", uscc=_uscc("12330100", 33), kind="tenderee")
     client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
     form = client.get(reverse("staff-project-create")).context["form"]
@@ -33,8 +33,9 @@ def test_staff_publish_from_the_pages_and_the_public_sees_it(client, staff):
     assert client.get(reverse("lot-detail", args=[lot.pk])).status_code == 404  # not public yet
 
     client.post(reverse("staff-lot-action", args=[lot.pk, "submit"]))
-    client.post(reverse("staff-lot-action", args=[lot.pk, "publish"]), {"title": "教学楼改造施工招标公告",
-                                                                        "body": "详见招标文件。"})
+    client.post(reverse("lot-publish-sealed", args=[lot.pk]), {
+        "title": "教学楼改造施工招标公告", "body": "详见招标文件。", "custodians": [c.pk for c in custodians],
+        "threshold": 2})
     assert Lot.objects.get(pk=lot.pk).status == Lot.Status.BIDDING
 
     client.post(reverse("logout"))

@@ -1,5 +1,6 @@
 """Demo data for the embedded mode: parties of every kind, one account per role, projects of all
-five markets in several states. Built only through the services, like real data."""
+five markets in several states, custodians with their keys. Built only through the services, like
+real data; it lives in ``bidding`` because publishing a lot spans both apps (DESIGN §9)."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +8,8 @@ from django.db import transaction
 
 from trading import clock
 from trading.models import Market, Procedure, Role, User
-from trading.services.lots import lot_create, lot_publish, lot_submit, lot_transition, project_create
+from bidding.services.keys import custodian_key_create, lot_publish_sealed
+from trading.services.lots import lot_create, lot_submit, lot_transition, project_create
 from trading.services.parties import organisation_create, user_create
 from trading.validators import resident_id_check_character, uscc_check_character
 
@@ -19,8 +21,16 @@ ACCOUNTS = [
     ("demo_staff", "demo-staff-2026", [Role.STAFF], "李经办（交易中心）"),
     ("demo_custodian", "demo-custodian-2026", [Role.CUSTODIAN], "王保管（交易中心）"),
     ("demo_expert", "demo-expert-2026", [Role.EXPERT], "赵专家"),
-    ("demo_supervisor", "demo-supervisor-2026", [Role.SUPERVISOR], "钱监督"),
+    ("demo_supervisor", "demo-supervisor-2026", [Role.SUPERVISOR, Role.CUSTODIAN], "钱监督"),
     ("demo_regulator", "demo-regulator-2026", [Role.REGULATOR, Role.CUSTODIAN], "孙监管（住建局）"),
+]
+
+# The three custodians of every demo lot (centre staff, a supervisor, a regulator; 2 of 3 open) and
+# the passphrases that unlock their keys at an opening. Public: this is demo data.
+CUSTODIANS = [
+    ("demo_custodian", "demo-custodian-passphrase"),
+    ("demo_supervisor", "demo-supervisor-passphrase"),
+    ("demo_regulator", "demo-regulator-passphrase"),
 ]
 
 ORGANISATIONS = [
@@ -83,6 +93,11 @@ def demo_load() -> None:
             organisation=organisations[0] if Role.BIDDER in roles else None,
             resident_id=_resident_id(i) if individual else None,
         )
+    custodian_ids = []
+    for username, passphrase in CUSTODIANS:
+        custodian = User.objects.get(username=username)
+        custodian_key_create(user=custodian, passphrase=passphrase)
+        custodian_ids.append(custodian.pk)
     now = clock.now()
     for market_code, procedure_code, code, title, tenderee, estimate, steps in PROJECTS:
         market = Market.objects.get(code=market_code)
@@ -101,6 +116,7 @@ def demo_load() -> None:
             if step == "submit_for_review":
                 lot_submit(lot_id=lot.pk, actor=ACTOR)
             elif step == "publish":
-                lot_publish(lot_id=lot.pk, title=f"{title}公告", body=f"{title}，详见公告附件。", actor=ACTOR)
+                lot_publish_sealed(lot_id=lot.pk, title=f"{title}公告", body=f"{title}，详见公告附件。", actor=ACTOR,
+                                   custodian_ids=custodian_ids, threshold=2)
             elif step != "open_bidding":  # publication opens bidding at once for tenders
                 lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)

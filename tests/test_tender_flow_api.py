@@ -43,7 +43,7 @@ def _create_lot(api, tenderee, *, days):
 
 @pytest.mark.django_db
 def test_a_tender_lot_is_created_reviewed_published_amended_and_closed_through_the_api(staff_api, tenderee,
-                                                                                        bidder_a):
+                                                                                        bidder_a, custodians):
     lot_id = _create_lot(staff_api, tenderee, days=19)
     refused = staff_api.post(reverse("api-lot-submit", args=[lot_id]))
     assert refused.status_code == 400 and refused.json()["code"] == "bid_preparation"
@@ -54,7 +54,9 @@ def test_a_tender_lot_is_created_reviewed_published_amended_and_closed_through_t
     assert staff_api.post(reverse("api-lot-submit", args=[lot_id])).json()["status"] == "pending_review"
     # Not visible to the public before publication.
     assert APIClient().get(reverse("api-lot", args=[lot_id])).status_code == 404
-    published = staff_api.post(reverse("api-lot-publish", args=[lot_id]), {"title": "CT 采购招标公告", "body": "……"})
+    published = staff_api.post(reverse("api-lot-publish", args=[lot_id]), {
+        "title": "CT 采购招标公告", "body": "……", "custodian_ids": [c.pk for c in custodians], "threshold": 2},
+        format="json")
     assert published.json()["status"] == "bidding"
 
     public = APIClient()
@@ -100,13 +102,9 @@ def test_only_staff_write_lots(bidder_a, tenderee):
 
 
 @pytest.mark.django_db
-def test_lot_list_query_count_is_pinned(make_lot, django_assert_num_queries):
-    from trading.services.lots import lot_publish, lot_submit
-
+def test_lot_list_query_count_is_pinned(make_lot, publish_sealed, django_assert_num_queries):
     for _ in range(5):
-        lot = make_lot("construction")
-        lot_submit(lot_id=lot.pk, actor="user:1")
-        lot_publish(lot_id=lot.pk, title="公告", body="……", actor="user:1")
+        publish_sealed(make_lot("construction"))
     client = APIClient()
     with django_assert_num_queries(2):  # count + one page with its joins
         assert client.get(reverse("api-lot-list")).json()["count"] == 5
@@ -117,7 +115,7 @@ def test_lot_list_query_count_is_pinned(make_lot, django_assert_num_queries):
 @pytest.mark.django_db
 def test_openapi_schema_lists_the_lot_endpoints():
     schema = APIClient().get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    for path in ["/api/v1/lots/", "/api/v1/lots/{lot_id}/publish/", "/api/v1/lots/{lot_id}/amend/",
+    for path in ["/api/v1/lots/", "/api/v1/lots/{lot_id}/publish/", "/api/v1/lots/{lot_id}/bids/", "/api/v1/lots/{lot_id}/amend/",
                  "/api/v1/announcements/", "/api/v1/projects/"]:
         assert path in schema["paths"], path
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from trading.demo import ACCOUNTS, demo_load, demo_loaded
+from bidding.demo import ACCOUNTS, CUSTODIANS, demo_load, demo_loaded
 
 
 class Command(BaseCommand):
@@ -19,3 +19,6 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (username / password / roles):")
         for username, password, roles, _ in ACCOUNTS:
             self.stdout.write(f"  {username:<16} {password:<22} {', '.join(r.value for r in roles)}")
+        self.stdout.write("Custodian passphrases (they unlock each custodian's key share at an opening):")
+        for username, passphrase in CUSTODIANS:
+            self.stdout.write(f"  {username:<16} {passphrase}")

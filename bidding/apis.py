@@ -1,0 +1,121 @@
+"""REST endpoints of sealed bids. Envelopes are sent as the raw request body and streamed."""
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
+from rest_framework.parsers import BaseParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bidding.crypto.opening_key import b64url, public_key_load
+from bidding.models import Bid, OpeningKey
+from bidding.serializers import (
+    BidSerializer,
+    CustodianKeyCreateSerializer,
+    CustodianKeySerializer,
+    OpeningKeySerializer,
+    PublishSealedSerializer,
+)
+from bidding.services.bids import bid_submit, bid_withdraw
+from bidding.services.keys import custodian_key_create, lot_publish_sealed
+from monitoring.events import actor_of
+from trading.apis_lots import ERRORS
+from trading.permissions import IsBidderRole, IsStaffRole
+from trading.serializers_lots import LotSerializer
+from trading.models import Lot
+
+
+class EnvelopeParser(BaseParser):
+    """Accepts an envelope body without reading it: the view streams it from the request."""
+
+    media_type = "application/octet-stream"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream
+
+
+class LotPublishSealedApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=PublishSealedSerializer, responses={200: LotSerializer, **ERRORS})
+    def post(self, request, lot_id):
+        data = PublishSealedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lot_publish_sealed(lot_id=lot_id, actor=actor_of(request.user), **data.validated_data)
+        return Response(LotSerializer(Lot.objects.select_related("project__market", "project__procedure")
+                                      .get(pk=lot_id)).data)
+
+
+class OpeningKeyApi(APIView):
+    """The lot's published opening public key, which bidders seal their envelopes to."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: OpeningKeySerializer, 404: ERRORS[404]})
+    def get(self, request, lot_id):
+        key = OpeningKey.objects.filter(lot_id=lot_id).first()
+        if key is None:
+            raise Http404
+        raw = bytes(key.public_key_raw)
+        pem = public_key_load(raw).public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+        return Response({"lot": lot_id, "public_key": b64url(raw), "public_key_pem": pem,
+                         "threshold": key.threshold, "custodians": key.shares.count()})
+
+
+class BidSubmitApi(APIView):
+    """Submit (or replace) the organisation's sealed envelope for a lot: the raw envelope bytes as
+    the body (``Content-Type: application/octet-stream``). Answers with the signed receipt."""
+
+    permission_classes = [IsBidderRole]
+    parser_classes = [EnvelopeParser]
+
+    @extend_schema(request={"application/octet-stream": OpenApiTypes.BINARY},
+                   responses={201: BidSerializer, **ERRORS})
+    def post(self, request, lot_id):
+        length = request.META.get("CONTENT_LENGTH")
+        bid = bid_submit(lot_id=lot_id, user=request.user, stream=request._request,
+                         length=int(length) if length else None)
+        return Response(BidSerializer(bid).data, status=201)
+
+
+class BidListMineApi(APIView):
+    permission_classes = [IsBidderRole]
+
+    @extend_schema(responses={200: BidSerializer(many=True), **ERRORS})
+    def get(self, request, lot_id):
+        bids = Bid.objects.filter(lot_id=lot_id, organisation_id=request.user.organisation_id)
+        return Response(BidSerializer(bids, many=True).data)
+
+
+class BidReceiptApi(APIView):
+    """The signed receipt file of one of the organisation's bids (check it with ``bidding.verify``)."""
+
+    permission_classes = [IsBidderRole]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    def get(self, request, bid_id):
+        bid = get_object_or_404(Bid, pk=bid_id, organisation_id=request.user.organisation_id)
+        response = Response(bid.receipt)
+        response["Content-Disposition"] = f'attachment; filename="receipt-{bid.receipt_id}.json"'
+        return response
+
+
+class BidWithdrawApi(APIView):
+    permission_classes = [IsBidderRole]
+
+    @extend_schema(request=None, responses={200: BidSerializer, **ERRORS})
+    def post(self, request, bid_id):
+        return Response(BidSerializer(bid_withdraw(bid_id=bid_id, user=request.user)).data)
+
+
+class CustodianKeyApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=CustodianKeyCreateSerializer, responses={201: CustodianKeySerializer, **ERRORS})
+    def post(self, request):
+        data = CustodianKeyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = custodian_key_create(user=request.user, passphrase=data.validated_data["passphrase"])
+        return Response({"public_key_pem": key.public_key_pem, "created_at": key.created_at}, status=201)

@@ -1,0 +1,142 @@
+"""Check the platform's signed files with nothing but its public key:
+
+    python -m bidding.verify receipt FILE --key platform-key.pem
+    python -m bidding.verify opening FILE --key platform-key.pem
+    python -m bidding.verify audit FILE --key platform-key.pem
+
+Prints ``ok ...`` and exits 0, or ``bad: ...`` on stderr and exits 1; 2 for a usage error (a
+missing file, an unreadable key). Standalone on purpose: it imports only ``cryptography`` and the
+``bidding.crypto`` modules, which import nothing of Django or the platform.
+"""
+import argparse
+import hashlib
+import json
+import re
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from bidding.crypto.canonical import CanonicalError, canonical_json, is_int
+from bidding.crypto.receipts import receipt_verify, signed_verify
+
+OPENING_KIND = "opening-record"
+ENTRY_KEYS = frozenset({"id", "at", "kind", "actor", "subject", "subject_seq", "data", "prev_hash", "hash"})
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX128 = re.compile(r"[0-9a-f]{128}")
+
+
+class VerifyError(ValueError):
+    """The file does not hold what its signature or hashes claim."""
+
+
+def audit_entry_hash(entry: dict) -> str:
+    """The entry's hash as ``docs/audit.md`` "Canonical form and hash" defines it."""
+    document = {name: entry[name] for name in ("at", "kind", "actor", "subject", "subject_seq", "data")}
+    document["prev"] = entry["prev_hash"]
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def audit_extract_verify(*, extract: object, public_key: Ed25519PublicKey) -> int:
+    """Check an audit-chain extract (``docs/audit.md`` "Extracts"); return how many entries it holds."""
+    if not isinstance(extract, dict) or extract.keys() != {"platform", "entries", "checkpoint"}:
+        raise VerifyError("an extract has exactly the keys platform, entries and checkpoint")
+    platform, entries, checkpoint = extract["platform"], extract["entries"], extract["checkpoint"]
+    if not isinstance(platform, str) or not isinstance(entries, list) or not entries:
+        raise VerifyError("platform is a string and entries a non-empty list")
+    previous, seqs = None, {}
+    for entry in entries:
+        _entry_check(entry)
+        label = f"entry {entry['id']}"
+        try:
+            if audit_entry_hash(entry) != entry["hash"]:
+                raise VerifyError(f"{label}: altered (its content does not hash to its hash)")
+        except CanonicalError as error:
+            raise VerifyError(f"{label}: altered ({error})") from None
+        if previous is not None:
+            if entry["id"] <= previous["id"]:
+                raise VerifyError(f"{label}: out of order")
+            if entry["prev_hash"] != previous["hash"]:
+                raise VerifyError(f"{label}: does not link to the entry before it (one was removed or slipped in)")
+        # A subject's numbering is checked from its first appearance in the extract on.
+        last_seq = seqs.get(entry["subject"])
+        if last_seq is not None and entry["subject_seq"] != last_seq + 1:
+            raise VerifyError(f"{label}: subject_seq {entry['subject_seq']} where {last_seq + 1} was due")
+        seqs[entry["subject"]] = entry["subject_seq"]
+        previous = entry
+    if not isinstance(checkpoint, dict) or checkpoint.keys() != {"entry", "head_hash", "signature"}:
+        raise VerifyError("the checkpoint has exactly the keys entry, head_hash and signature")
+    if checkpoint["entry"] != previous["id"] or checkpoint["head_hash"] != previous["hash"]:
+        raise VerifyError(f"entry {previous['id']}: the checkpoint does not seal the extract's last entry")
+    if not isinstance(checkpoint["signature"], str) or not _HEX128.fullmatch(checkpoint["signature"]):
+        raise VerifyError("the checkpoint signature is not 128 hex digits")
+    message = f"platform-audit-checkpoint|{platform}|{checkpoint['entry']}|{checkpoint['head_hash']}"
+    try:
+        public_key.verify(bytes.fromhex(checkpoint["signature"]), message.encode("ascii"))
+    except (InvalidSignature, UnicodeEncodeError):
+        raise VerifyError(f"entry {previous['id']}: the checkpoint is not signed by this key for "
+                          f"platform {platform!r}") from None
+    return len(entries)
+
+
+def _entry_check(entry: object) -> None:
+    if not isinstance(entry, dict) or entry.keys() != ENTRY_KEYS:
+        raise VerifyError(f"every entry has exactly the keys {sorted(ENTRY_KEYS)}")
+    label = f"entry {entry['id']!r}"
+    if not is_int(entry["id"], low=1) or not is_int(entry["subject_seq"], low=1):
+        raise VerifyError(f"{label}: id and subject_seq are positive integers")
+    if not all(isinstance(entry[name], str) for name in ("at", "kind", "actor", "subject")):
+        raise VerifyError(f"{label}: at, kind, actor and subject are strings")
+    if not _TIME.fullmatch(entry["at"]) or not isinstance(entry["data"], dict):
+        raise VerifyError(f"{label}: at is YYYY-MM-DDTHH:MM:SS.ffffffZ and data an object")
+    if not all(isinstance(entry[name], str) and _HEX64.fullmatch(entry[name]) for name in ("prev_hash", "hash")):
+        raise VerifyError(f"{label}: prev_hash and hash are 64 lowercase hex digits")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bidding.verify",
+                                     description="Check a receipt, an opening record or an audit extract.")
+    parser.add_argument("what", choices=("receipt", "opening", "audit"))
+    parser.add_argument("file")
+    parser.add_argument("--key", required=True, help="the platform's public key (PEM, /.well-known/platform-key)")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.key, "rb") as key_file:
+            public_key = load_pem_public_key(key_file.read())
+        with open(args.file, "rb") as document_file:
+            raw = document_file.read()
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(public_key, Ed25519PublicKey):
+        print("error: the key is not an Ed25519 public key", file=sys.stderr)
+        return 2
+    try:
+        document = json.loads(raw.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
+        print(_check(args.what, document, public_key))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # VerifyError and SignatureError too
+        print(f"bad: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
+    if what == "receipt":
+        receipt = receipt_verify(receipt_file=document, public_key=public_key)
+        return (f"ok receipt {receipt['receipt']}: lot {receipt['lot']}, bidder {receipt['bidder']}, "
+                f"envelope sha256 {receipt['envelope_sha256']} ({receipt['envelope_size']} bytes), "
+                f"received {receipt['received_at']}")
+    if what == "opening":
+        signed_verify(signed=document, kind=OPENING_KIND, public_key=public_key)
+        return "ok opening record signed by this key"
+    return f"ok {audit_extract_verify(extract=document, public_key=public_key)} entries sealed by their checkpoint"
+
+
+def _no_float(text: str) -> object:
+    raise ValueError(f"number {text} is not an integer: no signed file holds one")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

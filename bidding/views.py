@@ -1,0 +1,81 @@
+"""Pages of the bidding app: custodian keys, publishing a lot with its opening key."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bidding.errors import BiddingError
+from bidding.forms import CustodianKeyForm, PublishSealedForm
+from bidding.crypto.opening_key import b64url
+from bidding.models import Bid, CustodianKey, OpeningKey
+from bidding.services.bids import bid_withdraw
+from bidding.services.keys import custodian_key_create, lot_publish_sealed
+from monitoring.events import actor_of
+from trading import clock
+from trading.errors import TradingError
+from trading.models import Lot, Role
+from trading.permissions import role_required
+
+
+@login_required
+def custodian_key(request):
+    role_required(request.user, Role.CUSTODIAN)
+    existing = CustodianKey.objects.filter(user=request.user).first()
+    form = CustodianKeyForm(request.POST or None) if existing is None else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            custodian_key_create(user=request.user, passphrase=form.cleaned_data["passphrase"])
+        except BiddingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your custodian key is made. Keep the passphrase: nobody can recover it."))
+            return redirect("custodian-key")
+    return render(request, "bidding/custodian_key.html", {"key": existing, "form": form})
+
+
+@login_required
+def lot_publish_page(request, lot_id: int):
+    role_required(request.user, Role.STAFF)
+    lot = get_object_or_404(Lot.objects.select_related("project"), pk=lot_id, status=Lot.Status.PENDING_REVIEW)
+    form = PublishSealedForm(request.POST or None, initial={"title": f"{lot.project.title}{lot.title}"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot_publish_sealed(lot_id=lot.pk, title=data["title"], body=data["body"], actor=actor_of(request.user),
+                               custodian_ids=[c.pk for c in data["custodians"]], threshold=data["threshold"])
+        except (BiddingError, TradingError) as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Published with its opening key."))
+            return redirect("staff-lot", lot_id=lot.pk)
+    return render(request, "bidding/publish.html", {"lot": lot, "form": form})
+
+
+@login_required
+def bid_page(request, lot_id: int):
+    role_required(request.user, Role.BIDDER)
+    lot = get_object_or_404(Lot.objects.select_related("project"), pk=lot_id)
+    opening_key = OpeningKey.objects.filter(lot=lot).first()
+    bids = Bid.objects.filter(lot=lot, organisation_id=request.user.organisation_id)
+    open_now = opening_key is not None and lot.status == Lot.Status.BIDDING and clock.now() < lot.bid_deadline
+    return render(request, "bidding/bid.html", {
+        "lot": lot, "bids": bids, "open": open_now, "sealed": bids.filter(status=Bid.Status.SEALED).exists(),
+        "platform": settings.PLATFORM_ID,
+        "public_key": b64url(bytes(opening_key.public_key_raw)) if opening_key else "",
+        "closed_reason": _("This lot does not take bids now."),
+    })
+
+
+@require_POST
+@login_required
+def bid_withdraw_view(request, lot_id: int, bid_id: int):
+    role_required(request.user, Role.BIDDER)
+    try:
+        bid_withdraw(bid_id=bid_id, user=request.user)
+    except BiddingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your bid is withdrawn; its envelope and receipt are kept."))
+    return redirect("bid-page", lot_id=lot_id)
