@@ -37,6 +37,10 @@ ENVELOPE_MESSAGES = {
 ENVELOPE_MALFORMED = _("The file is not a well-formed sealed-bid envelope (%(detail)s): seal the bid again.")
 
 
+def _envelope_refusal(error: EnvelopeError) -> BiddingError:
+    return BiddingError(error.code, ENVELOPE_MESSAGES.get(error.code, ENVELOPE_MALFORMED % {"detail": error}))
+
+
 def archive_date(lot: Lot) -> datetime:
     """Sealed bids are kept write-once until this date: the bid deadline plus the retention years."""
     deadline = lot.bid_deadline
@@ -89,14 +93,18 @@ def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None 
                             max_size=settings.PLATFORM_BID_MAX_BYTES)
     try:
         storage.put(key, reader, length=length, content_type="application/octet-stream")
-    except EnvelopeError as error:
-        raise BiddingError(error.code, ENVELOPE_MESSAGES.get(error.code, ENVELOPE_MALFORMED % {"detail": error}))
-    checked = reader.result()
+    except EnvelopeError as error:  # found while streaming: the upload was abandoned, nothing stored
+        raise _envelope_refusal(error) from None
     try:
+        try:
+            # The end of the form (the segments' total length) is known only once all was read.
+            checked = reader.result()
+        except EnvelopeError as error:
+            raise _envelope_refusal(error) from None
         return _bid_record(lot_id=lot.pk, user=user, key=key, checked=checked)
     except BaseException:
-        # Refused after the bytes were stored (late, or the record failed): they were not put under
-        # retention (that is the record's last step), so they go again.
+        # Refused after the bytes were stored (malformed at the end, late, or the record failed):
+        # they were not put under retention (the record's last step), so they go again.
         try:
             storage.delete(key)
         except StorageError:
