@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/platform
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test bench worker beat migrate clean-venv messages
+.PHONY: run test bench worker beat migrate clean-venv messages js
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,8 @@ messages: $(VENV)/.runtime
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The browser sealer's bundle (@hpke/core, noble SHA-256) is committed; rebuild it only when
+# frontend/package.json changes. Needs Node and npm; `make run` does not.
+js:
+	cd frontend && npm ci && npm run build
