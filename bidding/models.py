@@ -114,3 +114,89 @@ class Bid(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.OPENED, target=Status.REJECTED)
     def reject(self):
         """Found invalid in evaluation; the reason is recorded."""
+
+
+class OpeningSession(FSMModelMixin, models.Model):
+    """The online opening of one lot (不见面开标): custodians present shares, the bids are decrypted,
+    the record is published, bidders confirm or object, the session closes."""
+
+    class Status(models.TextChoices):
+        COLLECTING_SHARES = "collecting_shares", _("Collecting key shares")
+        DECRYPTING = "decrypting", _("Decrypting")
+        RECORD_PUBLISHED = "record_published", _("Record published")
+        CLOSED = "closed", _("Closed")
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="opening_session")
+    status = FSMField(default=Status.COLLECTING_SHARES, choices=Status.choices, protected=True)
+    started_at = models.DateTimeField()
+    started_by = models.CharField(max_length=64)
+    record = models.JSONField(null=True, blank=True, help_text=_("The signed opening record."))
+    record_published_at = models.DateTimeField(null=True, blank=True)
+    responses_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    @transition(field=status, source=Status.COLLECTING_SHARES, target=Status.DECRYPTING)
+    def decrypt(self):
+        """k shares are in: the key is rebuilt in memory and the envelopes opened."""
+
+    @transition(field=status, source=Status.DECRYPTING, target=Status.RECORD_PUBLISHED)
+    def publish_record(self):
+        """The signed record is out; bidders confirm or object until ``responses_until``."""
+
+    @transition(field=status, source=Status.RECORD_PUBLISHED, target=Status.CLOSED)
+    def close(self):
+        """The response window is over and every objection answered."""
+
+
+class SharePresentation(models.Model):
+    """A custodian's share, presented at the opening with their passphrase. Until the record is
+    published the share is kept encrypted under a key derived for this session; then it is erased."""
+
+    session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="presentations")
+    custodian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    index = models.PositiveSmallIntegerField()
+    share_cipher = models.BinaryField(null=True, blank=True)
+    presented_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "custodian"], name="present_share_once")]
+
+
+class BidOpening(models.Model):
+    """What the opening found in one envelope: the declared price form, or the failure and its
+    outcome under 电子招标投标办法 Art 31."""
+
+    class Fault(models.TextChoices):
+        BIDDER = "bidder", _("the bidder")
+        PLATFORM = "platform", _("the platform")
+
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="opening")
+    price = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    period_days = models.PositiveIntegerField(null=True)
+    items = models.JSONField(default=dict)
+    files = models.JSONField(default=list)
+    failure_code = models.CharField(max_length=40, blank=True)
+    fault = models.CharField(max_length=10, blank=True, choices=Fault.choices)
+    opened_at = models.DateTimeField()
+
+
+class OpeningResponse(models.Model):
+    """A bidder's confirmation of the record, or an objection that staff answer in the session."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", _("Confirmation")
+        OBJECTION = "objection", _("Objection")
+
+    session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="responses")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "organisation"], condition=models.Q(kind="confirm"),
+                                               name="confirm_once")]

@@ -117,6 +117,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # of the server process (embedded mode). Each is a dotted path to a function taking no arguments.
 PLATFORM_SWEEPS = [
     "trading.services.lots.lot_due_sweep",
+    "bidding.services.opening.opening_close_sweep",
     "trading.services_calendar.calendar_unconfirmed_sweep",
     "monitoring.services.audit_checkpoint_sweep",
 ]

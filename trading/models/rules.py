@@ -37,6 +37,7 @@ class RuleCode(models.TextChoices):
     LISTING_PERIOD = "listing_period", _("Listing period")
     LISTING_NOTICE = "listing_notice", _("Listing notice before the start")
     DISCLOSURE_PERIOD = "disclosure_period", _("Disclosure period")
+    OPENING_RESPONSE_WINDOW = "opening_response_window", _("Bidders' confirmation or objection after the opening")
 
 
 class RuleUnit(models.TextChoices):
