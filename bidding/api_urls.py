@@ -10,4 +10,11 @@ urlpatterns = [
     path("bids/<int:bid_id>/receipt/", apis.BidReceiptApi.as_view(), name="api-bid-receipt"),
     path("bids/<int:bid_id>/withdraw/", apis.BidWithdrawApi.as_view(), name="api-bid-withdraw"),
     path("custodian/key/", apis.CustodianKeyApi.as_view(), name="api-custodian-key"),
+    path("lots/<int:lot_id>/opening/", apis.OpeningApi.as_view(), name="api-opening"),
+    path("lots/<int:lot_id>/opening/start/", apis.OpeningStartApi.as_view(), name="api-opening-start"),
+    path("lots/<int:lot_id>/opening/shares/", apis.OpeningShareApi.as_view(), name="api-opening-share"),
+    path("lots/<int:lot_id>/opening/record/", apis.OpeningRecordApi.as_view(), name="api-opening-record"),
+    path("lots/<int:lot_id>/opening/confirm/", apis.OpeningConfirmApi.as_view(), name="api-opening-confirm"),
+    path("lots/<int:lot_id>/opening/objections/", apis.OpeningObjectApi.as_view(), name="api-opening-object"),
+    path("opening-responses/<int:response_id>/answer/", apis.OpeningAnswerApi.as_view(), name="api-opening-answer"),
 ]

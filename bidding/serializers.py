@@ -33,3 +33,35 @@ class CustodianKeyCreateSerializer(serializers.Serializer):
 class CustodianKeySerializer(serializers.Serializer):
     public_key_pem = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class PassphraseSerializer(serializers.Serializer):
+    passphrase = serializers.CharField(style={"input_type": "password"})
+
+
+class ObjectionSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+
+
+class OpeningSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lot = serializers.IntegerField(source="lot_id")
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    presented = serializers.IntegerField()
+    threshold = serializers.IntegerField()
+    record_published_at = serializers.DateTimeField(allow_null=True)
+    responses_until = serializers.DateTimeField(allow_null=True)
+    record = serializers.JSONField(allow_null=True)
+
+
+class OpeningResponseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+    answer = serializers.CharField()

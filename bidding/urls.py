@@ -7,4 +7,11 @@ urlpatterns = [
     path("staff/lots/<int:lot_id>/publish/", views.lot_publish_page, name="lot-publish-sealed"),
     path("lots/<int:lot_id>/bid/", views.bid_page, name="bid-page"),
     path("lots/<int:lot_id>/bid/<int:bid_id>/withdraw/", views.bid_withdraw_view, name="bid-withdraw"),
+    path("lots/<int:lot_id>/opening/", views.opening_page, name="opening-page"),
+    path("lots/<int:lot_id>/opening/start/", views.opening_start_view, name="opening-start"),
+    path("lots/<int:lot_id>/opening/share/", views.opening_share_view, name="opening-share"),
+    path("lots/<int:lot_id>/opening/confirm/", views.opening_confirm_view, name="opening-confirm"),
+    path("lots/<int:lot_id>/opening/object/", views.opening_object_view, name="opening-object"),
+    path("lots/<int:lot_id>/opening/responses/<int:response_id>/answer/", views.opening_answer_view,
+         name="opening-answer"),
 ]

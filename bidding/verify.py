@@ -22,7 +22,10 @@ from bidding.crypto.canonical import CanonicalError, canonical_json, is_int
 from bidding.crypto.receipts import receipt_verify, signed_verify
 
 OPENING_KIND = "opening-record"
-ENTRY_KEYS = frozenset({"id", "at", "kind", "actor", "subject", "subject_seq", "data", "prev_hash", "hash"})
+ENTRY_KEYS = frozenset({"id", "at", "kind", "actor", "subject", "subject_seq", "prev_hash", "hash"})
+# An extract entry shows its data, or (another subject's, withheld) only the data's digest.
+VISIBLE_KEYS = ENTRY_KEYS | {"data"}
+REDACTED_KEYS = ENTRY_KEYS | {"data_sha256", "redacted"}
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
@@ -32,9 +35,16 @@ class VerifyError(ValueError):
     """The file does not hold what its signature or hashes claim."""
 
 
+def audit_data_sha256(data: object) -> str:
+    """Lowercase hex SHA-256 of the canonical JSON of an entry's data."""
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
 def audit_entry_hash(entry: dict) -> str:
-    """The entry's hash as ``docs/audit.md`` "Canonical form and hash" defines it."""
-    document = {name: entry[name] for name in ("at", "kind", "actor", "subject", "subject_seq", "data")}
+    """The entry's hash as ``docs/audit.md`` "Canonical form and hash" defines it, from its ``data``
+    or, for a redacted entry, from the ``data_sha256`` it carries instead."""
+    document = {name: entry[name] for name in ("at", "kind", "actor", "subject", "subject_seq")}
+    document["data_sha256"] = audit_data_sha256(entry["data"]) if "data" in entry else entry["data_sha256"]
     document["prev"] = entry["prev_hash"]
     return hashlib.sha256(canonical_json(document)).hexdigest()
 
@@ -82,15 +92,21 @@ def audit_extract_verify(*, extract: object, public_key: Ed25519PublicKey) -> in
 
 
 def _entry_check(entry: object) -> None:
-    if not isinstance(entry, dict) or entry.keys() != ENTRY_KEYS:
-        raise VerifyError(f"every entry has exactly the keys {sorted(ENTRY_KEYS)}")
+    if not isinstance(entry, dict) or entry.keys() not in (VISIBLE_KEYS, REDACTED_KEYS):
+        raise VerifyError(f"every entry has exactly the keys {sorted(VISIBLE_KEYS)}, or when redacted "
+                          f"{sorted(REDACTED_KEYS)}")
     label = f"entry {entry['id']!r}"
     if not is_int(entry["id"], low=1) or not is_int(entry["subject_seq"], low=1):
         raise VerifyError(f"{label}: id and subject_seq are positive integers")
     if not all(isinstance(entry[name], str) for name in ("at", "kind", "actor", "subject")):
         raise VerifyError(f"{label}: at, kind, actor and subject are strings")
-    if not _TIME.fullmatch(entry["at"]) or not isinstance(entry["data"], dict):
-        raise VerifyError(f"{label}: at is YYYY-MM-DDTHH:MM:SS.ffffffZ and data an object")
+    if not _TIME.fullmatch(entry["at"]):
+        raise VerifyError(f"{label}: at is YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    if "data" in entry and not isinstance(entry["data"], dict):
+        raise VerifyError(f"{label}: data is an object")
+    if "data" not in entry and (entry["redacted"] is not True or not isinstance(entry["data_sha256"], str)
+                                or not _HEX64.fullmatch(entry["data_sha256"])):
+        raise VerifyError(f"{label}: a redacted entry has redacted true and data_sha256 of 64 lowercase hex digits")
     if not all(isinstance(entry[name], str) and _HEX64.fullmatch(entry[name]) for name in ("prev_hash", "hash")):
         raise VerifyError(f"{label}: prev_hash and hash are 64 lowercase hex digits")
 

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,9 +10,10 @@ from django.views.decorators.http import require_POST
 from bidding.errors import BiddingError
 from bidding.forms import CustodianKeyForm, PublishSealedForm
 from bidding.crypto.opening_key import b64url
-from bidding.models import Bid, CustodianKey, OpeningKey
+from bidding.models import Bid, CustodianKey, KeyShare, OpeningKey, OpeningResponse, OpeningSession
 from bidding.services.bids import bid_withdraw
 from bidding.services.keys import custodian_key_create, lot_publish_sealed
+from bidding.services.opening import opening_answer, opening_confirm, opening_object, opening_start, share_present
 from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
@@ -79,3 +81,82 @@ def bid_withdraw_view(request, lot_id: int, bid_id: int):
     else:
         messages.success(request, _("Your bid is withdrawn; its envelope and receipt are kept."))
     return redirect("bid-page", lot_id=lot_id)
+
+
+def opening_page(request, lot_id: int):
+    """The opening of a lot: public once the record is out; custodians present shares here."""
+    lot = get_object_or_404(Lot.objects.select_related("project", "opening_key"), pk=lot_id)
+    if lot.status in (Lot.Status.DRAFT, Lot.Status.PENDING_REVIEW):
+        raise Http404
+    session = OpeningSession.objects.filter(lot=lot).first()
+    user = request.user
+    staff = user.is_authenticated and user.has_role(Role.STAFF)
+    presented = session.presentations.count() if session else 0
+    holds_share = user.is_authenticated and KeyShare.objects.filter(opening_key__lot=lot, custodian=user).exists()
+    can_respond = (session is not None and session.status == OpeningSession.Status.RECORD_PUBLISHED
+                   and user.is_authenticated and user.organisation_id is not None
+                   and Bid.objects.filter(lot=lot, organisation_id=user.organisation_id).exists()
+                   and clock.now() < session.responses_until)
+    return render(request, "bidding/opening.html", {
+        "lot": lot, "session": session, "presented": presented,
+        "threshold": lot.opening_key.threshold if hasattr(lot, "opening_key") else 0,
+        "sealed_count": Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).count(),
+        "can_start": staff and session is None and lot.status == Lot.Status.CLOSED,
+        "can_present": holds_share and session is not None
+        and session.status == OpeningSession.Status.COLLECTING_SHARES
+        and not session.presentations.filter(custodian=user).exists(),
+        "body": session.record["document"]["body"] if session and session.record else None,
+        "responses": session.responses.select_related("organisation") if session else [],
+        "can_respond": can_respond, "is_staff": staff,
+    })
+
+
+def _opening_action(request, lot_id: int, action) -> HttpResponse:
+    try:
+        action()
+    except BiddingError as error:
+        messages.error(request, error.message)
+    return redirect("opening-page", lot_id=lot_id)
+
+
+def _session_of(lot_id: int) -> OpeningSession:
+    return get_object_or_404(OpeningSession, lot_id=lot_id)
+
+
+@require_POST
+@login_required
+def opening_start_view(request, lot_id: int):
+    role_required(request.user, Role.STAFF)
+    return _opening_action(request, lot_id, lambda: opening_start(lot_id=lot_id, actor=actor_of(request.user)))
+
+
+@require_POST
+@login_required
+def opening_share_view(request, lot_id: int):
+    session = _session_of(lot_id)
+    return _opening_action(request, lot_id, lambda: share_present(
+        session_id=session.pk, user=request.user, passphrase=request.POST.get("passphrase", "")))
+
+
+@require_POST
+@login_required
+def opening_confirm_view(request, lot_id: int):
+    session = _session_of(lot_id)
+    return _opening_action(request, lot_id, lambda: opening_confirm(session_id=session.pk, user=request.user))
+
+
+@require_POST
+@login_required
+def opening_object_view(request, lot_id: int):
+    session = _session_of(lot_id)
+    return _opening_action(request, lot_id, lambda: opening_object(session_id=session.pk, user=request.user,
+                                                                   text=request.POST.get("text", "")))
+
+
+@require_POST
+@login_required
+def opening_answer_view(request, lot_id: int, response_id: int):
+    role_required(request.user, Role.STAFF)
+    get_object_or_404(OpeningResponse, pk=response_id, session__lot_id=lot_id)
+    return _opening_action(request, lot_id, lambda: opening_answer(
+        response_id=response_id, answer=request.POST.get("answer", ""), actor=actor_of(request.user)))

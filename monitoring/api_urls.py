@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from monitoring import apis
+
+urlpatterns = [
+    path("audit/extract/", apis.AuditExtractApi.as_view(), name="api-audit-extract"),
+]

@@ -107,15 +107,26 @@ def time_format(*, at: datetime) -> str:
     return at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+def canonical_json(value) -> bytes:
+    """The canonical JSON bytes of ``docs/audit.md``: sorted keys, no whitespace, UTF-8 as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def data_sha256(*, data) -> str:
+    """Lowercase hex SHA-256 of the canonical JSON of ``data``. The entry's hash covers this digest
+    instead of the data itself, so an extract can withhold another subject's data and still be checked."""
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
 def entry_canonical(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data,
                     prev: str) -> bytes:
     """The hashed bytes. The database id is left out on purpose: the chain is held together by
     ``prev`` alone, so renumbering rows cannot hide an insertion."""
     document = {
         "at": time_format(at=at), "kind": kind, "actor": actor, "subject": subject,
-        "subject_seq": subject_seq, "data": data, "prev": prev,
+        "subject_seq": subject_seq, "data_sha256": data_sha256(data=data), "prev": prev,
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_json(document)
 
 
 def entry_digest(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data,

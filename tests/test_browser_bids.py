@@ -1,25 +1,28 @@
-"""A bid sealed in headless Chromium on the bid page and a bid sealed by `bidding.seal`'s Python
-code are stored side by side; 2 of the 3 custodians' shares rebuild the lot's key and open both,
-one custodian's share alone cannot."""
+"""Issue 4's done-when: a bid sealed in headless Chromium on the bid page and bids sealed by the
+Python sealer are stored side by side; the opening opens them all with 2 of the 3 custodians'
+shares; one custodian alone cannot."""
 import io
 import os
 import threading
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
 from bidding.crypto import custodian as custodian_crypto
 from bidding.crypto import shamir
-from bidding.crypto.envelope import open_envelope, seal
+from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import private_key_rebuild, public_key_load
-from bidding.models import Bid, KeyShare
+from bidding.models import Bid, KeyShare, OpeningSession
 from bidding.services.bids import bid_submit
+from bidding.services.opening import opening_start, share_present
 from tests.fixtures import CHROMIUM_ARGS, CUSTODIAN_PASSPHRASE, PASSWORD
+from trading.services.lots import lot_due_sweep
 from trading.services.registrations import registration_create
-from trading.storage import get_storage
 
+PRICES = {"bidder_b": "7777777.77", "bidder_c": "6666666.66"}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -46,11 +49,6 @@ def in_browser_thread(steps):
         raise failure[0]
 
 
-def _key_from(lot, custodians):
-    return private_key_rebuild(shamir.combine(_shares(lot, custodians)),
-                               expected_public_raw=bytes(lot.opening_key.public_key_raw))
-
-
 def _shares(lot, custodians):
     shares = []
     for person in custodians:
@@ -64,10 +62,11 @@ def _shares(lot, custodians):
 
 
 def test_browser_and_python_sealed_bids_open_with_two_of_three_custodians(
-        live_server, make_lot, publish_sealed, custodians, bidder_a, bidder_b, tmp_path):
+        live_server, make_lot, publish_sealed, custodians, bidder_a, bidder_b, make_person, tmp_path):
     lot = publish_sealed(make_lot("construction", deposit=Decimal("0")))
-    registration_create(lot_id=lot.pk, user=bidder_a)
-    registration_create(lot_id=lot.pk, user=bidder_b)
+    third = make_person("bidder_c", ["bidder"], organisation="丙建设有限公司")
+    for bidder in (bidder_a, bidder_b, third):
+        registration_create(lot_id=lot.pk, user=bidder)
 
     proposal = tmp_path / "技术标.pdf"
     proposal.write_bytes(os.urandom(300_000))
@@ -88,32 +87,35 @@ def test_browser_and_python_sealed_bids_open_with_two_of_three_custodians(
 
     in_browser_thread(seal_in_the_browser)
 
-    python_sealed = io.BytesIO()
-    seal(public_key=public_key_load(bytes(lot.opening_key.public_key_raw)), platform=settings.PLATFORM_ID,
-         lot=str(lot.pk), bidder=bidder_b.organisation.uscc,
-         price_form={"price": "7777777.77", "period_days": 300, "items": {}}, files=[], out=python_sealed)
-    bid_submit(lot_id=lot.pk, user=bidder_b, stream=io.BytesIO(python_sealed.getvalue()),
-               length=len(python_sealed.getvalue()))
+    for bidder in (bidder_b, third):
+        python_sealed = io.BytesIO()
+        seal(public_key=public_key_load(bytes(lot.opening_key.public_key_raw)), platform=settings.PLATFORM_ID,
+             lot=str(lot.pk), bidder=bidder.organisation.uscc,
+             price_form={"price": PRICES[bidder.username], "period_days": 300, "items": {}}, files=[],
+             out=python_sealed)
+        bid_submit(lot_id=lot.pk, user=bidder, stream=io.BytesIO(python_sealed.getvalue()),
+                   length=len(python_sealed.getvalue()))
 
-    bids = {bid.organisation_id: bid for bid in Bid.objects.filter(lot=lot, status=Bid.Status.SEALED)}
-    assert set(bids) == {bidder_a.organisation_id, bidder_b.organisation_id}
-
-    with pytest.raises(ValueError):
-        _key_from(lot, custodians[:1])  # one custodian alone
-    with pytest.raises(ValueError, match="does not match"):
-        # One real share and a guessed one: some key comes out, never the lot's.
+    lot.refresh_from_db()
+    with time_machine.travel(lot.bid_deadline, tick=False):
+        lot_due_sweep()
+        session = opening_start(lot_id=lot.pk, actor="user:1")
+        share_present(session_id=session.pk, user=custodians[0], passphrase=CUSTODIAN_PASSPHRASE)
+        session.refresh_from_db()
+        # One custodian alone opens nothing, and one real share with a guessed one rebuilds another key.
+        assert session.status == OpeningSession.Status.COLLECTING_SHARES
+        assert not Bid.objects.filter(lot=lot, status=Bid.Status.OPENED).exists()
         real = _shares(lot, custodians[:1])[0]
-        private_key_rebuild(shamir.combine([real, (9, os.urandom(32))]),
-                            expected_public_raw=bytes(lot.opening_key.public_key_raw))
-    private_key = _key_from(lot, [custodians[0], custodians[2]])
-    opened = {}
-    for organisation_id, bid in bids.items():
-        with get_storage().get(bid.storage_key) as reader:
-            stream = io.BytesIO(b"".join(reader))
-        opened[organisation_id] = open_envelope(stream=stream, private_key=private_key, platform=settings.PLATFORM_ID,
-                                                lot=str(lot.pk), bidder=bid.organisation.uscc,
-                                                envelope_sha256=bid.envelope_sha256)
-    browser_bid = opened[bidder_a.organisation_id]
-    assert browser_bid.price_form == {"price": "8888888.88", "period_days": 365, "items": {"quality": "合格", "project_manager": ""}}
-    assert [(f.name, f.size) for f in browser_bid.files] == [("技术标.pdf", 300_000)]
-    assert opened[bidder_b.organisation_id].price_form["price"] == "7777777.77"
+        with pytest.raises(ValueError, match="does not match"):
+            private_key_rebuild(shamir.combine([real, (9, os.urandom(32))]),
+                                expected_public_raw=bytes(lot.opening_key.public_key_raw))
+        share_present(session_id=session.pk, user=custodians[2], passphrase=CUSTODIAN_PASSPHRASE)
+    session.refresh_from_db()
+    assert session.status == OpeningSession.Status.RECORD_PUBLISHED
+    record = {entry["bidder"]: entry for entry in session.record["document"]["body"]["bids"]}
+    browser_bid = record[bidder_a.organisation.uscc]
+    assert (browser_bid["price"], browser_bid["period_days"], browser_bid["items"]) == (
+        "8888888.88", 365, {"quality": "合格", "project_manager": ""})
+    assert [(f["name"], f["size"]) for f in browser_bid["files"]] == [("技术标.pdf", 300_000)]
+    assert record[bidder_b.organisation.uscc]["price"] == PRICES["bidder_b"]
+    assert record[third.organisation.uscc]["price"] == PRICES["bidder_c"]

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bidding.crypto.envelope import open_envelope
 from bidding.crypto.receipts import receipt_sign, signed_document
-from bidding.verify import audit_entry_hash
+from bidding.verify import audit_data_sha256, audit_entry_hash
 from monitoring.chain import entry_hash
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,18 +123,26 @@ def test_audit_entry_hash_is_the_chains(no_django):
     data = {"price": "1250000.00", "名称": "甲建设有限公司", "sealed": True, "note": None, "files": [1, 2]}
     entry = {"at": "2026-03-01T08:30:00.123456Z", "kind": "bid.submitted", "actor": "user:12", "subject": "lot:7",
              "subject_seq": 3, "data": data, "prev_hash": "0" * 64}
-    expected = "fa4e63083394fc2630b1598468b63fce46836b588111476225626252bd896c6f"
+    expected = "b3006cc11bd695a2572d8c150e09bedec9205cf275c6f4089977f0a9b44f9d83"
     assert audit_entry_hash(entry) == expected
     assert entry_hash(at=at, kind="bid.submitted", actor="user:12", subject="lot:7", subject_seq=3, data=data,
                       prev="0" * 64) == expected
+    # Withholding the data keeps the hash: that is what lets an extract redact other subjects' entries.
+    redacted = {key: value for key, value in entry.items() if key != "data"}
+    redacted |= {"data_sha256": "559ba28bdcc68cf506bbdf1289eeb6cd7ecfcc01bdf2a596d3910d8fd6c7f7b3", "redacted": True}
+    assert audit_data_sha256(data) == redacted["data_sha256"]
+    assert audit_entry_hash(redacted) == expected
 
 
 def make_extract(key) -> dict:
+    """An extract for lot:7 as the platform writes one: lot:8's entry and the subject-less one redacted."""
     entries, prev = [], "f" * 64
     for number, (subject, seq) in enumerate([("lot:7", 4), ("lot:8", 1), ("lot:7", 5), ("", 9)], start=101):
         entry = {"id": number, "at": f"2026-03-01T08:30:0{number - 100}.000000Z", "kind": "bid.sealed",
                  "actor": "user:3", "subject": subject, "subject_seq": seq, "data": {"n": number}, "prev_hash": prev}
         entry["hash"] = audit_entry_hash(entry)
+        if subject != "lot:7":
+            entry["data_sha256"], entry["redacted"] = audit_data_sha256(entry.pop("data")), True
         entries.append(entry)
         prev = entry["hash"]
     message = f"platform-audit-checkpoint|{PLATFORM}|104|{prev}".encode("ascii")
@@ -143,7 +151,15 @@ def make_extract(key) -> dict:
 
 
 def spoil_content(extract):
-    extract["entries"][1]["data"]["n"] = 0
+    extract["entries"][2]["data"]["n"] = 0
+
+
+def spoil_redacted_digest(extract):
+    extract["entries"][1]["data_sha256"] = audit_data_sha256({"n": 0})
+
+
+def spoil_half_redacted(extract):
+    extract["entries"][1]["redacted"] = False
 
 
 def spoil_removal(extract):
@@ -159,17 +175,26 @@ def spoil_platform(extract):
     extract["platform"] = "cn-other"
 
 
+def spoil_forged_checkpoint(extract):
+    checkpoint = extract["checkpoint"]
+    message = f"platform-audit-checkpoint|{PLATFORM}|{checkpoint['entry']}|{checkpoint['head_hash']}"
+    checkpoint["signature"] = Ed25519PrivateKey.generate().sign(message.encode("ascii")).hex()
+
+
 def spoil_unsealed_tail(extract):
     extract["entries"].append(dict(extract["entries"][-1], id=105))
 
 
 @pytest.mark.parametrize("spoil, words", [
-    (None, "ok 4 entries"),
-    (spoil_content, "entry 102: altered"),
-    (spoil_removal, "entry 103: does not link"),
-    (spoil_seq, "entry 103: subject_seq 6"),
-    (spoil_platform, "not signed"),
-    (spoil_unsealed_tail, "entry 105: does not link"),
+    (None, "ok 4 entries sealed by their checkpoint"),
+    (spoil_content, "bad: entry 103: altered"),
+    (spoil_redacted_digest, "bad: entry 102: altered"),
+    (spoil_half_redacted, "bad: entry 102: a redacted entry has redacted true"),
+    (spoil_removal, "bad: entry 103: does not link"),
+    (spoil_seq, "bad: entry 103: subject_seq 6"),
+    (spoil_platform, "bad: entry 104: the checkpoint is not signed by this key"),
+    (spoil_forged_checkpoint, "bad: entry 104: the checkpoint is not signed by this key"),
+    (spoil_unsealed_tail, "bad: entry 105: does not link"),
 ])
 def test_verify_audit_extract(no_django, platform_key, tmp_path, spoil, words):
     key, key_path = platform_key
@@ -179,4 +204,4 @@ def test_verify_audit_extract(no_django, platform_key, tmp_path, spoil, words):
     result = run(no_django, "-m", "bidding.verify", "audit", str(write_json(tmp_path / "a.json", extract)),
                  "--key", str(key_path))
     assert result.returncode == (0 if spoil is None else 1)
-    assert words in (result.stdout + result.stderr)
+    assert (result.stdout if spoil is None else result.stderr).startswith(words)

@@ -71,14 +71,17 @@ def test_canonical_form_is_byte_exact():
     fields = {"at": at, "kind": "bid.submitted", "actor": "user:12", "subject": "lot:7", "subject_seq": 3,
               "data": {"price": "1250000.00", "名称": "甲建设有限公司", "sealed": True, "note": None, "files": [1, 2]},
               "prev": chain.GENESIS_PREV}
+    data_digest = "559ba28bdcc68cf506bbdf1289eeb6cd7ecfcc01bdf2a596d3910d8fd6c7f7b3"
+    assert chain.canonical_json(fields["data"]) == (
+        '{"files":[1,2],"note":null,"price":"1250000.00","sealed":true,"名称":"甲建设有限公司"}'.encode("utf-8"))
+    assert chain.data_sha256(data=fields["data"]) == data_digest
     expected = (
-        '{"actor":"user:12","at":"2026-03-01T08:30:00.123456Z","data":{"files":[1,2],"note":null,'
-        '"price":"1250000.00","sealed":true,"名称":"甲建设有限公司"},"kind":"bid.submitted",'
-        '"prev":"' + "0" * 64 + '","subject":"lot:7","subject_seq":3}'
+        '{"actor":"user:12","at":"2026-03-01T08:30:00.123456Z","data_sha256":"' + data_digest + '",'
+        '"kind":"bid.submitted","prev":"' + "0" * 64 + '","subject":"lot:7","subject_seq":3}'
     ).encode("utf-8")
     assert chain.entry_canonical(**fields) == expected
     # The test vector published in docs/audit.md.
-    assert chain.entry_hash(**fields) == "fa4e63083394fc2630b1598468b63fce46836b588111476225626252bd896c6f"
+    assert chain.entry_hash(**fields) == "b3006cc11bd695a2572d8c150e09bedec9205cf275c6f4089977f0a9b44f9d83"
 
 
 @pytest.mark.django_db
