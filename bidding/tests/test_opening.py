@@ -182,3 +182,32 @@ def test_bidders_confirm_or_object_staff_answer_and_the_session_closes_after_the
         assert opening_close_sweep() == {"closed": 1}
     lot.refresh_from_db()
     assert lot.status == Lot.Status.EVALUATION
+
+
+def test_the_opening_through_the_api_and_the_page(lot, bidders, custodians, staff, client):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from tests.fixtures import PASSWORD
+
+    bid_all(lot, bidders)
+    close(lot)
+    api = APIClient()
+    api.force_authenticate(bidders["bidder_a"])
+    assert api.post(reverse("api-opening-start", args=[lot.pk])).json()["code"] == "permission_denied"
+    api.force_authenticate(staff)
+    started = api.post(reverse("api-opening-start", args=[lot.pk]))
+    assert started.status_code == 200 and started.json()["status"] == "collecting_shares"
+    for custodian in custodians[:2]:
+        api.force_authenticate(custodian)
+        answer = api.post(reverse("api-opening-share", args=[lot.pk]), {"passphrase": CUSTODIAN_PASSPHRASE})
+        assert answer.status_code == 200, answer.json()
+    record = APIClient().get(reverse("api-opening-record", args=[lot.pk])).json()
+    body = receipts.signed_verify(record, "opening-record", signing.public_key())
+    assert len(body["bids"]) == 3
+
+    client.post(reverse("login"), {"username": "bidder_b", "password": PASSWORD})
+    page = client.get(reverse("opening-page", args=[lot.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert PRICES["bidder_b"] in page and "确认" in page
+    client.post(reverse("opening-object", args=[lot.pk]), {"text": "工期读错了"})
+    assert "工期读错了" in client.get(reverse("opening-page", args=[lot.pk])).content.decode()
