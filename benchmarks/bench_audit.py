@@ -3,8 +3,9 @@
 - record(): appends per second, one writer, each append its own transaction (as a service makes it),
   with and without the after-commit broadcast; floor: a bare psycopg INSERT of a row of the same
   size, one commit each.
-- verify: entries per second over the whole chain (fetch, decode, canonical JSON, SHA-256, linkage);
-  floor: pure-Python SHA-256 of the same canonical bytes.
+- verify: entries per second over the whole chain (fetch, decode, canonical JSON of the salted data
+  and of the entry, SHA-256 of both, linkage);
+  floor: SHA-256 alone of the same canonical bytes (the salted data's and the entry's).
 
 Runs in a scratch database ``platform_bench`` created on the PostgreSQL server named by DATABASE_URL
 and dropped at the end. The last line printed is JSON (see benchmarks/run_all.py).
@@ -66,14 +67,15 @@ def bench_insert_floor(url: str) -> float:
     from monitoring.models import AuditEntry
 
     rows = list(AuditEntry.objects.filter(kind="bid.submitted").order_by("id")
-                .values_list("at", "kind", "actor", "subject", "subject_seq", "data", "prev_hash", "hash")[:APPENDS])
+                .values_list("at", "kind", "actor", "subject", "subject_seq", "data", "salt", "prev_hash", "hash")
+                [:APPENDS])
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         conn.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, at timestamptz, kind text, actor text,"
-                     " subject text, subject_seq bigint, data jsonb, prev_hash text, hash text)")
-        insert = ("INSERT INTO bench_floor (at, kind, actor, subject, subject_seq, data, prev_hash, hash)"
-                  " VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s)")
-        params = [(at, kind, actor, subject, seq, json.dumps(data), prev, digest)
-                  for at, kind, actor, subject, seq, data, prev, digest in rows]
+                     " subject text, subject_seq bigint, data jsonb, salt text, prev_hash text, hash text)")
+        insert = ("INSERT INTO bench_floor (at, kind, actor, subject, subject_seq, data, salt, prev_hash, hash)"
+                  " VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)")
+        params = [(at, kind, actor, subject, seq, json.dumps(data), salt, prev, digest)
+                  for at, kind, actor, subject, seq, data, salt, prev, digest in rows]
         started = time.perf_counter()
         for row in params:
             conn.execute(insert, row)
@@ -103,7 +105,7 @@ def chain_extend(total: int) -> None:
                 subject = f"lot:{i % 20}"
                 seqs[subject] = seqs.get(subject, 0) + 1
                 fields = {"at": timezone.now(), "kind": "bid.submitted", "actor": f"user:{i % 50}", "subject": subject,
-                          "subject_seq": seqs[subject], "data": sample_data(i)}
+                          "subject_seq": seqs[subject], "data": sample_data(i), "salt": chain.salt_new()}
                 digest = chain.entry_hash(**fields, prev=prev)
                 batch.append(AuditEntry(**fields, prev_hash=prev, hash=digest))
                 prev = digest
@@ -129,14 +131,17 @@ def bench_sha256_floor() -> float:
     from monitoring import chain
     from monitoring.models import AuditEntry
 
+    # Per entry, both hashed byte strings: the salted data's and the entry's own.
     canonical = [
-        chain.entry_canonical(at=e.at, kind=e.kind, actor=e.actor, subject=e.subject, subject_seq=e.subject_seq,
-                              data=e.data, prev=e.prev_hash)
+        (chain.canonical_json({"data": e.data, "salt": e.salt}),
+         chain.entry_canonical(at=e.at, kind=e.kind, actor=e.actor, subject=e.subject, subject_seq=e.subject_seq,
+                               data=e.data, salt=e.salt, prev=e.prev_hash))
         for e in AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
     ]
     started = time.perf_counter()
-    for blob in canonical:
-        hashlib.sha256(blob).digest()
+    for data_blob, entry_blob in canonical:
+        hashlib.sha256(data_blob).digest()
+        hashlib.sha256(entry_blob).digest()
     return len(canonical) / (time.perf_counter() - started)
 
 

@@ -23,10 +23,11 @@ from bidding.crypto.receipts import receipt_verify, signed_verify
 
 OPENING_KIND = "opening-record"
 ENTRY_KEYS = frozenset({"id", "at", "kind", "actor", "subject", "subject_seq", "prev_hash", "hash"})
-# An extract entry shows its data, or (another subject's, withheld) only the data's digest.
-VISIBLE_KEYS = ENTRY_KEYS | {"data"}
+# An extract entry shows its data and salt, or (another subject's, withheld) only their digest.
+VISIBLE_KEYS = ENTRY_KEYS | {"data", "salt"}
 REDACTED_KEYS = ENTRY_KEYS | {"data_sha256", "redacted"}
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
 
@@ -35,16 +36,17 @@ class VerifyError(ValueError):
     """The file does not hold what its signature or hashes claim."""
 
 
-def audit_data_sha256(data: object) -> str:
-    """Lowercase hex SHA-256 of the canonical JSON of an entry's data."""
-    return hashlib.sha256(canonical_json(data)).hexdigest()
+def audit_data_sha256(data: object, salt: str) -> str:
+    """Lowercase hex SHA-256 of the canonical JSON of ``{"data": data, "salt": salt}``."""
+    return hashlib.sha256(canonical_json({"data": data, "salt": salt})).hexdigest()
 
 
 def audit_entry_hash(entry: dict) -> str:
     """The entry's hash as ``docs/audit.md`` "Canonical form and hash" defines it, from its ``data``
-    or, for a redacted entry, from the ``data_sha256`` it carries instead."""
+    and ``salt`` or, for a redacted entry, from the ``data_sha256`` it carries instead."""
     document = {name: entry[name] for name in ("at", "kind", "actor", "subject", "subject_seq")}
-    document["data_sha256"] = audit_data_sha256(entry["data"]) if "data" in entry else entry["data_sha256"]
+    document["data_sha256"] = (audit_data_sha256(entry["data"], entry["salt"]) if "data" in entry
+                               else entry["data_sha256"])
     document["prev"] = entry["prev_hash"]
     return hashlib.sha256(canonical_json(document)).hexdigest()
 
@@ -104,6 +106,8 @@ def _entry_check(entry: object) -> None:
         raise VerifyError(f"{label}: at is YYYY-MM-DDTHH:MM:SS.ffffffZ")
     if "data" in entry and not isinstance(entry["data"], dict):
         raise VerifyError(f"{label}: data is an object")
+    if "data" in entry and not (isinstance(entry["salt"], str) and _HEX32.fullmatch(entry["salt"])):
+        raise VerifyError(f"{label}: salt is 32 lowercase hex digits")
     if "data" not in entry and (entry["redacted"] is not True or not isinstance(entry["data_sha256"], str)
                                 or not _HEX64.fullmatch(entry["data_sha256"])):
         raise VerifyError(f"{label}: a redacted entry has redacted true and data_sha256 of 64 lowercase hex digits")

@@ -11,12 +11,14 @@ from trading.serializers import ErrorSerializer
 
 class AuditExtractApi(APIView):
     """A lot's run of the audit chain, sealed by a signed checkpoint, as a file anyone can check with
-    ``python -m bidding.verify audit FILE --key platform-key.pem``; other subjects' data withheld."""
+    ``python -m bidding.verify audit FILE --key platform-key.pem``; other subjects' data and salts
+    withheld. A lot that is not public yet (draft, pending review) is 404 like a missing one."""
 
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("subject", str, required=True, description="`lot:<id>` or `auction:<id>`")],
+        parameters=[OpenApiParameter("subject", str, required=True,
+                                     description="`lot:<id>` (of a public lot) or `auction:<id>`")],
         responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def get(self, request):

@@ -7,6 +7,7 @@ an outside verifier can run the same code over an export. The byte layout is spe
 import enum
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,6 +22,9 @@ CHECKPOINT_PREFIX = "platform-audit-checkpoint"
 # back changed and its hash would no longer match.
 SAFE_INT = 2**53 - 1
 MAX_DEPTH = 32
+# Each entry's data is hashed together with 16 random bytes of its own, so that a redacted entry's
+# data_sha256 cannot be confirmed by hashing guesses (docs/audit.md "What redaction hides").
+SALT_BYTES = 16
 
 
 class AuditErrorCode(enum.StrEnum):
@@ -112,34 +116,42 @@ def canonical_json(value) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def data_sha256(*, data) -> str:
-    """Lowercase hex SHA-256 of the canonical JSON of ``data``. The entry's hash covers this digest
-    instead of the data itself, so an extract can withhold another subject's data and still be checked."""
-    return hashlib.sha256(canonical_json(data)).hexdigest()
+def salt_new() -> str:
+    """A fresh salt for one entry: 32 lowercase hex digits (16 bytes from ``secrets``)."""
+    return secrets.token_hex(SALT_BYTES)
 
 
-def entry_canonical(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data,
+def data_sha256(*, data, salt: str) -> str:
+    """Lowercase hex SHA-256 of the canonical JSON of ``{"data": data, "salt": salt}``. The entry's
+    hash covers this digest instead of the data itself, so an extract can withhold another subject's
+    data (and its salt) and still be checked; the random salt keeps the withheld data from being
+    confirmed by hashing guesses."""
+    return hashlib.sha256(canonical_json({"data": data, "salt": salt})).hexdigest()
+
+
+def entry_canonical(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data, salt: str,
                     prev: str) -> bytes:
     """The hashed bytes. The database id is left out on purpose: the chain is held together by
     ``prev`` alone, so renumbering rows cannot hide an insertion."""
     document = {
         "at": time_format(at=at), "kind": kind, "actor": actor, "subject": subject,
-        "subject_seq": subject_seq, "data_sha256": data_sha256(data=data), "prev": prev,
+        "subject_seq": subject_seq, "data_sha256": data_sha256(data=data, salt=salt), "prev": prev,
     }
     return canonical_json(document)
 
 
-def entry_digest(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data,
+def entry_digest(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data, salt: str,
                  prev: str) -> bytes:
     canonical = entry_canonical(at=at, kind=kind, actor=actor, subject=subject, subject_seq=subject_seq,
-                                data=data, prev=prev)
+                                data=data, salt=salt, prev=prev)
     return hashlib.sha256(canonical).digest()
 
 
-def entry_hash(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data, prev: str) -> str:
+def entry_hash(*, at: datetime, kind: str, actor: str, subject: str, subject_seq: int, data, salt: str,
+               prev: str) -> str:
     """Lowercase hex SHA-256 of :func:`entry_canonical`."""
     return entry_digest(at=at, kind=kind, actor=actor, subject=subject, subject_seq=subject_seq, data=data,
-                        prev=prev).hex()
+                        salt=salt, prev=prev).hex()
 
 
 def checkpoint_message(*, platform_id: str, entry_id: int, head_hash: str) -> bytes:
@@ -181,6 +193,8 @@ class _Problem(Exception):
 def verify(entries: Iterable, checkpoints: Iterable, public_key: Ed25519PublicKey, *, platform_id: str,
            head: tuple[int, str] | None = None) -> VerifyResult:
     """Walk ``entries`` in id order and return the first problem, or ok with the counts.
+
+    Each entry's hash is recomputed from its fields, ``data`` and ``salt`` included.
 
     ``checkpoints`` have ``entry``, ``head_hash`` and ``signature`` (hex). ``head`` is the stored
     (last id, last hash) when known: it catches a truncated tail that no checkpoint covers yet.
@@ -231,7 +245,8 @@ class _Walk:
 
     def step(self, entry):
         digest = entry_digest(at=entry.at, kind=entry.kind, actor=entry.actor, subject=entry.subject,
-                              subject_seq=entry.subject_seq, data=entry.data, prev=entry.prev_hash)
+                              subject_seq=entry.subject_seq, data=entry.data, salt=entry.salt,
+                              prev=entry.prev_hash)
         if digest.hex() != entry.hash:
             raise _Problem(entry.id, Reason.ALTERED,
                            _("The entry's content does not hash to its stored hash: it was altered."))

@@ -23,6 +23,9 @@ class AuditEntry(models.Model):
     subject = models.CharField(_("subject"), max_length=SUBJECT_MAX_LENGTH, blank=True)
     subject_seq = models.PositiveBigIntegerField(_("sequence within subject"))
     data = models.JSONField(_("data"), default=dict)
+    # 32 lowercase hex digits, random per entry, hashed with ``data`` (monitoring.chain.data_sha256);
+    # written by monitoring.events, which computes the hash with it. Never shown for a redacted entry.
+    salt = models.CharField(_("salt"), max_length=32)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
 

@@ -13,13 +13,14 @@ from monitoring.chain import VerifyResult
 from monitoring.events import head_lock
 from monitoring.models import AuditEntry, AuditHead, Checkpoint
 from trading.errors import PlatformError
+from trading.selectors import lot_get_public
 from trading.signing import public_key, sign
 
 # Entries appended after the newest checkpoint can be forged by whoever holds database superuser
 # rights; sealing at most this long after the head moves bounds that window (docs/audit.md).
 CHECKPOINT_MAX_AGE = timedelta(seconds=60)
 VERIFY_CHUNK = 2000
-ENTRY_FIELDS = ("id", "at", "kind", "actor", "subject", "subject_seq", "data", "prev_hash", "hash")
+ENTRY_FIELDS = ("id", "at", "kind", "actor", "subject", "subject_seq", "data", "salt", "prev_hash", "hash")
 # Only a lot's (or an auction's) own events are public; every other subject (registrations, bids,
 # downloads, enquiries, objections, users) shows in an extract with its data withheld.
 PUBLIC_SUBJECT = re.compile(r"(lot|auction):[1-9][0-9]*")
@@ -89,20 +90,27 @@ def audit_verify() -> VerifyResult:
 def audit_extract(*, subject: str) -> dict:
     """The public extract of a lot's (or an auction's) events, as ``docs/audit.md`` "Extracts" lays
     out: the chain from the subject's first entry to the first checkpoint at or after its last, with
-    every other subject's data replaced by its digest. Seals the head first when no checkpoint covers
-    the subject's last entry yet, so an extract never waits for the sweep.
+    every other subject's data (and salt) replaced by its salted digest. Seals the head first when no
+    checkpoint covers the subject's last entry yet, so an extract never waits for the sweep.
 
-    Raises ``PlatformError`` ``subject_not_public`` (400) for any other subject and ``not_found`` (404)
-    when nothing was recorded for it.
+    Raises ``PlatformError`` ``subject_not_public`` (400) for any other subject, and ``not_found`` (404)
+    for a lot the public may not see yet (draft or pending review, or no such lot: the two answer
+    alike, as the lot's own page does) and when nothing was recorded for the subject.
     """
     if not PUBLIC_SUBJECT.fullmatch(subject):
         raise PlatformError("subject_not_public", _("Only the audit trail of a lot or an auction is public."))
+    not_found = PlatformError("not_found", _("Nothing has been recorded for %(subject)s.") % {"subject": subject},
+                              status=404)
+    kind, _sep, number = subject.partition(":")
+    # A lot's events (its draft, its review) are public only once the lot is. Auctions have no model
+    # yet: their subject is accepted as it stands.
+    if kind == "lot" and lot_get_public(lot_id=int(number)) is None:
+        raise not_found
     # subject_seq follows chain order, so the (subject, subject_seq) index finds both ends at once.
     ids = AuditEntry.objects.filter(subject=subject).values_list("id", flat=True)
     first, last = ids.order_by("subject_seq").first(), ids.order_by("-subject_seq").first()
     if first is None:
-        raise PlatformError("not_found", _("Nothing has been recorded for %(subject)s.") % {"subject": subject},
-                            status=404)
+        raise not_found
     sealing = Checkpoint.objects.filter(entry__gte=last).order_by("entry")
     checkpoint = sealing.first()
     if checkpoint is None:
@@ -126,9 +134,10 @@ def _extract_entry(row, *, visible: bool) -> dict:
     entry = {"id": row.id, "at": chain.time_format(at=row.at), "kind": row.kind, "actor": row.actor,
              "subject": row.subject, "subject_seq": row.subject_seq, "prev_hash": row.prev_hash, "hash": row.hash}
     if visible:
-        entry["data"] = row.data
+        entry["data"], entry["salt"] = row.data, row.salt
     else:
-        entry["data_sha256"] = chain.data_sha256(data=row.data)
+        # Never the salt: with it, the data could be confirmed by hashing guesses again.
+        entry["data_sha256"] = chain.data_sha256(data=row.data, salt=row.salt)
         entry["redacted"] = True
     return entry
 

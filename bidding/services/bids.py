@@ -19,7 +19,7 @@ from bidding.crypto.canonical import time_format
 from bidding.crypto.envelope import CheckingReader, EnvelopeError
 from bidding.errors import BiddingError
 from bidding.models import Bid, OpeningKey
-from monitoring.events import actor_of, record
+from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock, signing
 from trading.models import Deposit, Lot, Registration, Role, User
 from trading.services.lots import lot_lock
@@ -136,17 +136,12 @@ def _bid_record(*, lot_id: int, user: User, key: str, checked) -> Bid:
             receipt_id=receipt_id, receipt=receipt, retain_until=archive_date(lot), replaces=previous,
         )
         get_storage().retain(key, until=bid.retain_until)
-        # The bid's own subject names the bidder; the lot's room learns only that the count changed.
-        record(kind="bid.sealed", actor=actor_of(user), subject=f"bid:{bid.pk}",
-               data={"lot": lot.pk, "receipt": str(receipt_id), "envelope_sha256": checked.sha256,
+        # The bid's own subject names the bidder. Neither who bids nor how many do is told on the
+        # lot before the deadline (招标投标法 Art 22); the opening states the count.
+        record(kind="bid.sealed", actor=WITHHELD_ACTOR, subject=f"bid:{bid.pk}",
+               data={"by": actor_of(user), "lot": lot.pk, "receipt": str(receipt_id), "envelope_sha256": checked.sha256,
                      "replaces": previous.pk if previous else None})
-        _count_event(lot)
     return bid
-
-
-def _count_event(lot: Lot) -> None:
-    count = Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).count()
-    record(kind="lot.bids_counted", actor="system", subject=f"lot:{lot.pk}", data={"sealed_bids": count})
 
 
 def bid_withdraw(*, bid_id: int, user: User) -> Bid:
@@ -165,7 +160,6 @@ def bid_withdraw(*, bid_id: int, user: User) -> Bid:
         bid.withdraw()
         bid.closed_at = now
         bid.save()
-        record(kind="bid.withdrawn", actor=actor_of(user), subject=f"bid:{bid.pk}",
-               data={"lot": lot.pk, "receipt": str(bid.receipt_id)})
-        _count_event(lot)
+        record(kind="bid.withdrawn", actor=WITHHELD_ACTOR, subject=f"bid:{bid.pk}",
+               data={"by": actor_of(user), "lot": lot.pk, "receipt": str(bid.receipt_id)})
     return bid

@@ -121,17 +121,20 @@ def test_audit_entry_hash_is_the_chains(no_django):
     # docs/audit.md's test vector.
     at = datetime(2026, 3, 1, 16, 30, 0, 123456, tzinfo=timezone(timedelta(hours=8)))
     data = {"price": "1250000.00", "名称": "甲建设有限公司", "sealed": True, "note": None, "files": [1, 2]}
+    salt = "000102030405060708090a0b0c0d0e0f"
     entry = {"at": "2026-03-01T08:30:00.123456Z", "kind": "bid.submitted", "actor": "user:12", "subject": "lot:7",
-             "subject_seq": 3, "data": data, "prev_hash": "0" * 64}
-    expected = "b3006cc11bd695a2572d8c150e09bedec9205cf275c6f4089977f0a9b44f9d83"
+             "subject_seq": 3, "data": data, "salt": salt, "prev_hash": "0" * 64}
+    expected = "51baaffd9ab19fe77bb7c404accb7ffab4707b8f796165e4fd13b5e6180c0232"
     assert audit_entry_hash(entry) == expected
     assert entry_hash(at=at, kind="bid.submitted", actor="user:12", subject="lot:7", subject_seq=3, data=data,
-                      prev="0" * 64) == expected
-    # Withholding the data keeps the hash: that is what lets an extract redact other subjects' entries.
-    redacted = {key: value for key, value in entry.items() if key != "data"}
-    redacted |= {"data_sha256": "559ba28bdcc68cf506bbdf1289eeb6cd7ecfcc01bdf2a596d3910d8fd6c7f7b3", "redacted": True}
-    assert audit_data_sha256(data) == redacted["data_sha256"]
+                      salt=salt, prev="0" * 64) == expected
+    # Withholding the data and its salt keeps the hash: that is what lets an extract redact other
+    # subjects' entries.
+    redacted = {key: value for key, value in entry.items() if key not in ("data", "salt")}
+    redacted |= {"data_sha256": "76bd0ed46f172b6593e80588609ec7e13067a3223dfb630e601611dfb062017e", "redacted": True}
+    assert audit_data_sha256(data, salt) == redacted["data_sha256"]
     assert audit_entry_hash(redacted) == expected
+    assert audit_data_sha256(data, "f" * 32) != redacted["data_sha256"], "the salt is part of the digest"
 
 
 def make_extract(key) -> dict:
@@ -139,10 +142,12 @@ def make_extract(key) -> dict:
     entries, prev = [], "f" * 64
     for number, (subject, seq) in enumerate([("lot:7", 4), ("lot:8", 1), ("lot:7", 5), ("", 9)], start=101):
         entry = {"id": number, "at": f"2026-03-01T08:30:0{number - 100}.000000Z", "kind": "bid.sealed",
-                 "actor": "user:3", "subject": subject, "subject_seq": seq, "data": {"n": number}, "prev_hash": prev}
+                 "actor": "user:3", "subject": subject, "subject_seq": seq, "data": {"n": number},
+                 "salt": f"{number:032x}", "prev_hash": prev}
         entry["hash"] = audit_entry_hash(entry)
         if subject != "lot:7":
-            entry["data_sha256"], entry["redacted"] = audit_data_sha256(entry.pop("data")), True
+            entry["data_sha256"] = audit_data_sha256(entry.pop("data"), entry.pop("salt"))
+            entry["redacted"] = True
         entries.append(entry)
         prev = entry["hash"]
     message = f"platform-audit-checkpoint|{PLATFORM}|104|{prev}".encode("ascii")
@@ -154,8 +159,24 @@ def spoil_content(extract):
     extract["entries"][2]["data"]["n"] = 0
 
 
+def spoil_salt(extract):
+    extract["entries"][2]["salt"] = "0" * 32
+
+
+def spoil_salt_missing(extract):
+    del extract["entries"][2]["salt"]
+
+
+def spoil_salt_malformed(extract):
+    extract["entries"][2]["salt"] = "AB" * 16
+
+
+def spoil_redacted_salt_shown(extract):
+    extract["entries"][1]["salt"] = f"{102:032x}"
+
+
 def spoil_redacted_digest(extract):
-    extract["entries"][1]["data_sha256"] = audit_data_sha256({"n": 0})
+    extract["entries"][1]["data_sha256"] = audit_data_sha256({"n": 0}, f"{102:032x}")
 
 
 def spoil_half_redacted(extract):
@@ -188,6 +209,10 @@ def spoil_unsealed_tail(extract):
 @pytest.mark.parametrize("spoil, words", [
     (None, "ok 4 entries sealed by their checkpoint"),
     (spoil_content, "bad: entry 103: altered"),
+    (spoil_salt, "bad: entry 103: altered"),
+    (spoil_salt_missing, "bad: every entry has exactly the keys"),
+    (spoil_salt_malformed, "bad: entry 103: salt is 32 lowercase hex digits"),
+    (spoil_redacted_salt_shown, "bad: every entry has exactly the keys"),
     (spoil_redacted_digest, "bad: entry 102: altered"),
     (spoil_half_redacted, "bad: entry 102: a redacted entry has redacted true"),
     (spoil_removal, "bad: entry 103: does not link"),

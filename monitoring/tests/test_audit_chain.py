@@ -1,6 +1,7 @@
 """The audit chain: numbering, linkage, broadcast, the PostgreSQL guard, tampering found, checkpoints."""
 import asyncio
 import contextlib
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -55,14 +56,15 @@ def chain_of_six() -> list[AuditEntry]:
 def forged_entry(*, entry_id: int, after: AuditEntry, subject: str = "lot:99") -> None:
     """Insert a well-formed entry (correct own hash, linked to ``after``) with raw SQL."""
     fields = {"at": after.at + timedelta(microseconds=1), "kind": "bid.withdrawn", "actor": "user:13",
-              "subject": subject, "subject_seq": 1, "data": {"reason": "forged"}}
+              "subject": subject, "subject_seq": 1, "data": {"reason": "forged"}, "salt": "ab" * 16}
     digest = chain.entry_hash(**fields, prev=after.hash)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO monitoring_auditentry (id, at, kind, actor, subject, subject_seq, data, prev_hash, hash)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)",
+            "INSERT INTO monitoring_auditentry"
+            " (id, at, kind, actor, subject, subject_seq, data, salt, prev_hash, hash)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)",
             [entry_id, fields["at"], fields["kind"], fields["actor"], fields["subject"], 1,
-             '{"reason": "forged"}', after.hash, digest],
+             '{"reason": "forged"}', fields["salt"], after.hash, digest],
         )
 
 
@@ -70,18 +72,28 @@ def test_canonical_form_is_byte_exact():
     at = datetime(2026, 3, 1, 16, 30, 0, 123456, tzinfo=timezone(timedelta(hours=8)))
     fields = {"at": at, "kind": "bid.submitted", "actor": "user:12", "subject": "lot:7", "subject_seq": 3,
               "data": {"price": "1250000.00", "名称": "甲建设有限公司", "sealed": True, "note": None, "files": [1, 2]},
-              "prev": chain.GENESIS_PREV}
-    data_digest = "559ba28bdcc68cf506bbdf1289eeb6cd7ecfcc01bdf2a596d3910d8fd6c7f7b3"
-    assert chain.canonical_json(fields["data"]) == (
-        '{"files":[1,2],"note":null,"price":"1250000.00","sealed":true,"名称":"甲建设有限公司"}'.encode("utf-8"))
-    assert chain.data_sha256(data=fields["data"]) == data_digest
+              "salt": "000102030405060708090a0b0c0d0e0f", "prev": chain.GENESIS_PREV}
+    data_digest = "76bd0ed46f172b6593e80588609ec7e13067a3223dfb630e601611dfb062017e"
+    assert chain.canonical_json({"data": fields["data"], "salt": fields["salt"]}) == (
+        '{"data":{"files":[1,2],"note":null,"price":"1250000.00","sealed":true,"名称":"甲建设有限公司"},'
+        '"salt":"000102030405060708090a0b0c0d0e0f"}'.encode("utf-8"))
+    assert chain.data_sha256(data=fields["data"], salt=fields["salt"]) == data_digest
     expected = (
         '{"actor":"user:12","at":"2026-03-01T08:30:00.123456Z","data_sha256":"' + data_digest + '",'
         '"kind":"bid.submitted","prev":"' + "0" * 64 + '","subject":"lot:7","subject_seq":3}'
     ).encode("utf-8")
     assert chain.entry_canonical(**fields) == expected
     # The test vector published in docs/audit.md.
-    assert chain.entry_hash(**fields) == "b3006cc11bd695a2572d8c150e09bedec9205cf275c6f4089977f0a9b44f9d83"
+    assert chain.entry_hash(**fields) == "51baaffd9ab19fe77bb7c404accb7ffab4707b8f796165e4fd13b5e6180c0232"
+    # The salt is part of the digest: another salt, another data_sha256 and another entry hash.
+    assert chain.data_sha256(data=fields["data"], salt="0" * 32) != data_digest
+    assert chain.entry_hash(**{**fields, "salt": "0" * 32}) != chain.entry_hash(**fields)
+
+
+def test_salts_are_fresh_random_hex():
+    salts = {chain.salt_new() for _ in range(100)}
+    assert len(salts) == 100
+    assert all(re.fullmatch(r"[0-9a-f]{32}", salt) for salt in salts)
 
 
 @pytest.mark.django_db
@@ -92,8 +104,11 @@ def test_record_numbers_each_subject_and_links_the_chain():
     assert entries[0].prev_hash == "0" * 64
     assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
     stored = AuditEntry.objects.get(pk=entries[2].pk)
+    assert stored.salt == entries[2].salt and len(stored.salt) == 32
+    assert len({e.salt for e in entries}) == 6, "every entry has its own salt"
     assert stored.hash == chain.entry_hash(at=stored.at, kind=stored.kind, actor=stored.actor, subject=stored.subject,
-                                           subject_seq=stored.subject_seq, data=stored.data, prev=stored.prev_hash)
+                                           subject_seq=stored.subject_seq, data=stored.data, salt=stored.salt,
+                                           prev=stored.prev_hash)
     assert [e.subject_seq for e in audit_entries_for_subject("lot:1", after_seq=1)] == [2, 3]
     status = audit_status()
     assert (status.entries, status.head_id, status.head_hash) == (6, entries[-1].id, entries[-1].hash)
@@ -210,6 +225,16 @@ def test_an_altered_row_is_found_at_that_entry():
 
 @postgres_only
 @committed
+def test_a_changed_salt_is_found_at_that_entry():
+    entries = chain_of_six()
+    with triggers_bypassed() as cursor:
+        cursor.execute("UPDATE monitoring_auditentry SET salt = %s WHERE id = %s", ["0" * 32, entries[1].id])
+    result = audit_verify()
+    assert (result.ok, result.entry_id, result.reason) == (False, entries[1].id, Reason.ALTERED)
+
+
+@postgres_only
+@committed
 def test_a_deleted_row_is_found_at_the_next_entry():
     entries = chain_of_six()
     with triggers_bypassed() as cursor:
@@ -259,7 +284,7 @@ def test_a_rewritten_and_rehashed_chain_is_caught_by_its_checkpoint():
             stored = AuditEntry.objects.get(pk=entry.pk)
             data = {**stored.data, "price": "1.00"}
             digest = chain.entry_hash(at=stored.at, kind=stored.kind, actor=stored.actor, subject=stored.subject,
-                                      subject_seq=stored.subject_seq, data=data, prev=prev)
+                                      subject_seq=stored.subject_seq, data=data, salt=stored.salt, prev=prev)
             cursor.execute("UPDATE monitoring_auditentry SET data = %s::jsonb, prev_hash = %s, hash = %s WHERE id = %s",
                            ['{"price": "1.00", "i": %d}' % stored.data["i"], prev, digest, entry.id])
             prev = digest
@@ -309,7 +334,7 @@ def test_subject_seq_gaps_and_repeats_are_found():
         prev, rows = chain.GENESIS_PREV, []
         for number, seq in enumerate(seqs, start=1):
             fields = {"at": datetime(2026, 1, 1, tzinfo=timezone.utc), "kind": "bid.submitted", "actor": "user:1",
-                      "subject": "lot:1", "subject_seq": seq, "data": {}}
+                      "subject": "lot:1", "subject_seq": seq, "data": {}, "salt": f"{number:032x}"}
             digest = chain.entry_hash(**fields, prev=prev)
             rows.append(SimpleNamespace(id=number, **fields, prev_hash=prev, hash=digest))
             prev = digest

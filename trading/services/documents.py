@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.events import actor_of, record
+from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock
 from trading.errors import TradingError
 from trading.models import DocumentDownload, Lot, LotDocument, Role
@@ -158,6 +158,6 @@ def document_download_link(*, document_id: int, user, ip: str | None) -> str:
                                                    ip=ip or None)
         # Not a ``lot:`` event: the lot's live room must not learn who, or how many, took the
         # documents before the opening (招标投标法 Art 22); the event has a subject of its own.
-        record(kind="document.downloaded", actor=actor_of(user), subject=f"download:{download.pk}",
-               data={"lot": lot.pk, "document": document.pk, "name": document.name, "version": document.version})
+        record(kind="document.downloaded", actor=WITHHELD_ACTOR, subject=f"download:{download.pk}",
+               data={"by": actor_of(user), "lot": lot.pk, "document": document.pk, "name": document.name, "version": document.version})
         return get_storage().presigned_get(document.storage_key, expires=LINK_LIFETIME)

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.events import actor_of, record
+from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Enquiry, Lot, Role
@@ -48,8 +48,8 @@ def enquiry_ask(*, lot_id: int, user, question: str) -> Enquiry:
                                          asked_at=now)
         # Not a ``lot:`` event: the lot's live room must not learn which bidders take part before the
         # opening; the answer is published on the lot without naming the asker (enquiry_answer).
-        record(kind="enquiry.asked", actor=actor_of(user), subject=f"enquiry:{enquiry.pk}",
-               data={"lot": lot.pk, "question_sha256": hashlib.sha256(question.encode()).hexdigest()})
+        record(kind="enquiry.asked", actor=WITHHELD_ACTOR, subject=f"enquiry:{enquiry.pk}",
+               data={"by": actor_of(user), "lot": lot.pk, "question_sha256": hashlib.sha256(question.encode()).hexdigest()})
     return enquiry
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.events import actor_of, record
+from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock
 from trading.errors import TradingError
 from trading.models import DocumentObjection, Lot, Role, RuleCode, RuleUnit
@@ -93,8 +93,8 @@ def objection_file(*, lot_id: int, user, text: str) -> DocumentObjection:
         reply_due = deadline_compute(start=now, amount=reply_rule.amount, unit=reply_rule.unit)
         objection = DocumentObjection.objects.create(lot=lot, organisation=organisation, filed_by=user, text=text,
                                                      filed_at=now, reply_due_at=reply_due.at)
-        record(kind="objection.filed", actor=actor_of(user), subject=f"objection:{objection.pk}",
-               data={"lot": lot.pk, "organisation": organisation.pk, "text_sha256": _sha256(text),
+        record(kind="objection.filed", actor=WITHHELD_ACTOR, subject=f"objection:{objection.pk}",
+               data={"by": actor_of(user), "lot": lot.pk, "organisation": organisation.pk, "text_sha256": _sha256(text),
                      "reply_due_at": reply_due.at.isoformat()})
         if not held_by_objections:
             _lot_move(lot, "suspend", actor=SYSTEM, data={"reason": RuleCode.DOCUMENTS_OBJECTION.value})

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
-from monitoring.events import actor_of, record
+from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Deposit, Lot, Registration, Role, User
@@ -65,7 +65,7 @@ def registration_create(*, lot_id: int, user: User) -> Registration:
                                status=409)
         registration = Registration.objects.create(lot=lot, organisation_id=user.organisation_id,
                                                    registered_by=user, registered_at=now)
-        _event(registration, "registration.created", actor, by=user.pk)
+        _event(registration, "registration.created", WITHHELD_ACTOR, by=actor)
         if not lot.procedure.requires_prequalification:
             registration.approve()
             registration.decided_at = now
@@ -119,7 +119,7 @@ def registration_withdraw(*, registration_id: int, user: User) -> Registration:
                                _("The registration is %(status)s and cannot be withdrawn.")
                                % {"status": Registration.Status(registration.status).label}, status=409) from None
         registration.save()
-        _event(registration, "registration.withdrawn", actor)
+        _event(registration, "registration.withdrawn", WITHHELD_ACTOR, by=actor)
         deposit = Deposit.objects.select_for_update().filter(registration=registration,
                                                              status=Deposit.Status.RECEIVED).first()
         if deposit is not None:

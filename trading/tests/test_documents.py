@@ -145,7 +145,8 @@ def test_a_registered_bidders_download_is_recorded_and_the_link_works(lot, regis
     assert (download.document, download.user, download.organisation, download.ip) == (
         document, registered, registered.organisation, "203.0.113.7")
     event = AuditEntry.objects.filter(kind="document.downloaded").get()
-    assert event.actor == f"user:{registered.pk}" and event.data["document"] == document.pk
+    assert event.actor == "withheld" and event.data["by"] == f"user:{registered.pk}"
+    assert event.data["document"] == document.pk
     assert registered.organisation.name not in str(event.data)
     fetched = requests.get(url, verify=False, timeout=10)
     assert fetched.status_code == 200 and fetched.content == data

@@ -40,6 +40,7 @@ EXPECTED = {
     "listing_period": (10, 1, "calendar_days", "min", False, "39号"),
     "listing_notice": (20, 1, "calendar_days", "min", False, "39号"),
     "disclosure_period": (20, 1, "working_days", "min", False, "32号"),
+    "opening_response_window": (30, 1, "minutes", "max", False, "实施条例 Art 44"),
 }
 # Where each rule must be found: (market, procedure).
 WHERE = {
@@ -57,6 +58,7 @@ WHERE = {
     "listing_period": [("land", "listing_timed_bidding")],
     "listing_notice": [("land", "listing_timed_bidding"), ("land", "auction")],
     "disclosure_period": [("property", "listing_online_bidding"), ("property", "descending_auction")],
+    "opening_response_window": [("construction", "open_tender"), ("procurement", "open_tender"), ("hr", "open_tender")],
 }
 
 
