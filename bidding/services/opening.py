@@ -7,6 +7,7 @@ Presented shares wait for the k-th in the database, encrypted under a key derive
 secret for this session only: a session exists only after the deadline, and presenting a share is
 the custodian's consent to open, so nothing here weakens secrecy before the deadline.
 """
+import hashlib
 import logging
 import os
 from decimal import Decimal
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bidding.crypto import custodian as custodian_crypto
 from bidding.crypto import receipts, shamir
-from bidding.crypto.canonical import time_format
+from bidding.crypto.canonical import canonical_json, time_format
 from bidding.crypto.envelope import EnvelopeError, Fault, open_envelope
 from bidding.crypto.opening_key import private_key_rebuild
 from bidding.errors import BiddingError
@@ -192,8 +193,11 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
     session.save()
     # The key is dropped: the presented shares are erased, only who presented them stays.
     session.presentations.update(share_cipher=None)
+    # The chain holds the record's digest and signature; the record itself is published with the
+    # session (and downloadable), so the chain proves exactly which record was published when.
     record(kind="opening.record_published", actor=actor, subject=f"lot:{lot.pk}",
-           data={"record": body, "signature": session.record["signature"],
+           data={"record_sha256": hashlib.sha256(canonical_json(session.record["document"])).hexdigest(),
+                 "signature": session.record["signature"], "bids": len(entries),
                  "responses_until": time_format(session.responses_until)})
 
 
