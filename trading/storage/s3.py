@@ -145,11 +145,13 @@ class S3Storage(Storage):
         self._ensure_bucket()
         # The server keeps a locked version whatever happens; this check keeps a newer version from
         # hiding it. A put racing this one may still slip in between: the locked bytes stay stored.
+        existed = True
         try:
             self._refuse_if_retained(self._stat_version(key))
         except StorageError as exc:
             if exc.code != StorageErrorCode.NOT_FOUND:
                 raise
+            existed = False
         retention = Retention(COMPLIANCE, retain_until) if retain_until else None
         reader = _FullReader(stream)
         with _translated(key):
@@ -169,9 +171,13 @@ class S3Storage(Storage):
                 info = self._stat_version(key, result.version_id)
         with self._written_lock:
             S3Storage.objects_written += 1
-        # A replaced version that is still locked lost the race described above; the server keeps it.
-        replaced = [v for v in self._versions(key) if v.version_id != result.version_id]
-        self._remove_versions(key, replaced, tolerate_locked=True)
+        if existed:
+            # A replaced version that is still locked lost the race described above; the server keeps
+            # it. A key that was new has nothing to replace, so most puts (every bid, every document
+            # version) skip listing versions, which costs a round trip and, on some servers, memory
+            # that grows with the bucket.
+            replaced = [v for v in self._versions(key) if v.version_id != result.version_id]
+            self._remove_versions(key, replaced, tolerate_locked=True)
         return info
 
     def _remove_versions(self, key: str, versions: list, *, tolerate_locked: bool) -> None:
