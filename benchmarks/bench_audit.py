@@ -17,9 +17,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+from scratch import database_reset, database_url, libpq_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench"
@@ -27,22 +28,6 @@ APPENDS = 2000
 WARMUP = 50
 VERIFY_ENTRIES = 50_000
 BULK_BATCH = 5000
-
-
-def database_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def libpq_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
-
-
-def database_reset(server_url: str, *, create: bool) -> None:
-    with psycopg.connect(libpq_url(database_url(server_url, "postgres")), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        if create:
-            admin.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 def sample_data(i: int) -> dict:
@@ -150,7 +135,7 @@ def main() -> None:
     if not server_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("DATABASE_URL must name a PostgreSQL server (the benchmark makes its own database there)")
     bench_url = database_url(server_url, BENCH_DB)
-    database_reset(server_url, create=True)
+    database_reset(server_url, BENCH_DB, create=True)
     key_dir = tempfile.TemporaryDirectory()
     os.environ["DATABASE_URL"] = bench_url
     os.environ["PLATFORM_SIGNING_KEY_FILE"] = str(Path(key_dir.name) / "bench-key.pem")
@@ -179,7 +164,7 @@ def main() -> None:
         print(f"  floor, SHA-256 of the same canonical JSON bytes: {sha:,.0f} entries/s")
     finally:
         connections.close_all()
-        database_reset(server_url, create=False)
+        database_reset(server_url, BENCH_DB, create=False)
         key_dir.cleanup()
     print(json.dumps({
         "bench": "audit",

@@ -34,13 +34,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from scratch import database_reset, database_url, progress, uscc
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench_rush"
@@ -81,32 +79,6 @@ class Discard(http.server.BaseHTTPRequestHandler):
 
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Discard).serve_forever()
 '''
-
-
-def database_url(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def libpq_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
-
-
-def database_reset(server_url: str, *, create: bool) -> None:
-    with psycopg.connect(libpq_url(database_url(server_url, "postgres")), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        if create:
-            admin.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def uscc(prefix8: str, serial: int) -> str:
-    from trading.validators import uscc_check_character
-
-    body = f"{prefix8}MA{serial:07d}"
-    return body + uscc_check_character(body)
-
-
-def progress(text: str) -> None:
-    print(text, flush=True)
 
 
 def free_port() -> int:
@@ -360,7 +332,7 @@ def main() -> None:
         raise SystemExit("DATABASE_URL must name a PostgreSQL server (the benchmark makes its own database there)")
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("REDIS_URL must name a Redis server (services mode)")
-    database_reset(server_url, create=True)
+    database_reset(server_url, BENCH_DB, create=True)
     scratch = tempfile.TemporaryDirectory(prefix="bench-rush-")
     var_dir = Path(scratch.name)
     # What the bench process and both servers share: database, var dir, objects, signing key, secret.
@@ -448,7 +420,7 @@ def main() -> None:
         for process in processes:
             process_stop(process)
         connections.close_all()
-        database_reset(server_url, create=False)
+        database_reset(server_url, BENCH_DB, create=False)
         scratch.cleanup()
     progress(f"total run time {time.perf_counter() - started:.0f} s")
     if lost or verdict["unclear"] or unanswered or bad_signature:

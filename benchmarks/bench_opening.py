@@ -31,9 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from scratch import database_reset, database_url, progress, uscc
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench_opening"
@@ -42,32 +41,6 @@ PASSPHRASE = "a long custodian passphrase"
 FLOOR_PASSES = 3
 S3_BIDS = 1000
 MS_KEYS = ("seconds", "floor", "opener_in_memory")
-
-
-def database_url(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def libpq_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
-
-
-def database_reset(server_url: str, *, create: bool) -> None:
-    with psycopg.connect(libpq_url(database_url(server_url, "postgres")), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        if create:
-            admin.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def uscc(prefix8: str, serial: int) -> str:
-    from trading.validators import uscc_check_character
-
-    body = f"{prefix8}MA{serial:07d}"
-    return body + uscc_check_character(body)
-
-
-def progress(text: str) -> None:
-    print(text, flush=True)
 
 
 # --- setup through the services ------------------------------------------------------------------------
@@ -352,7 +325,7 @@ def main() -> None:
     server_url = os.environ.get("DATABASE_URL", "")
     if not server_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("DATABASE_URL must name a PostgreSQL server (the benchmark makes its own database there)")
-    database_reset(server_url, create=True)
+    database_reset(server_url, BENCH_DB, create=True)
     scratch = tempfile.TemporaryDirectory(prefix="bench-opening-")
     os.environ["DATABASE_URL"] = database_url(server_url, BENCH_DB)
     os.environ["PLATFORM_SIGNING_KEY_FILE"] = str(Path(scratch.name) / "bench-key.pem")
@@ -398,7 +371,7 @@ def main() -> None:
         connections.close_all()
         if moto is not None:
             _stop(moto)
-        database_reset(server_url, create=False)
+        database_reset(server_url, BENCH_DB, create=False)
         scratch.cleanup()
     progress(f"total run time {time.perf_counter() - started:.0f} s")
 
