@@ -23,10 +23,12 @@ Runs in a scratch database ``platform_bench_opening`` on the PostgreSQL server n
 dropped at the end. The last line printed is JSON (see benchmarks/run_all.py).
 """
 import argparse
+import cProfile
 import hashlib
 import io
 import json
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -41,6 +43,7 @@ PASSPHRASE = "a long custodian passphrase"
 FLOOR_PASSES = 3
 S3_BIDS = 1000
 MS_KEYS = ("seconds", "floor", "opener_in_memory")
+PROFILE = "--profile" in sys.argv  # print where the timed opening spends its time
 
 
 # --- setup through the services ------------------------------------------------------------------------
@@ -176,9 +179,15 @@ def opening_time(lot, custodians) -> float:
     if session is None:
         raise SystemExit("opening_start failed the lot (too few bids?)")
     share_present(session_id=session.pk, user=custodians[0], passphrase=PASSPHRASE)
+    profiler = cProfile.Profile() if PROFILE else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     share_present(session_id=session.pk, user=custodians[1], passphrase=PASSPHRASE)
     elapsed = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     session.refresh_from_db()
     if session.status != OpeningSession.Status.RECORD_PUBLISHED:
         raise SystemExit(f"the k-th share did not publish the record: {session.status}")
@@ -317,6 +326,7 @@ def main() -> None:
     parser.add_argument("--s3-bids", type=int, default=S3_BIDS,
                         help=f"bids on the S3 backend (default {S3_BIDS}: each submission to moto_server costs ~0.35 s)")
     parser.add_argument("--no-s3", action="store_true", help="measure the file backend only")
+    parser.add_argument("--profile", action="store_true", help="profile the timed opening and print the top calls")
     args = parser.parse_args()
     s3_bids = 0 if args.no_s3 else args.s3_bids
     if args.bids < 3 or (s3_bids and s3_bids < 3):
