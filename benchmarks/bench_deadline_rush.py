@@ -38,7 +38,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scratch import database_reset, database_url, progress, uscc
+from scratch import custodians_make, database_reset, database_url, progress, uscc
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench_rush"
@@ -96,21 +96,6 @@ def percentile(values: list[float], fraction: float) -> float:
 
 # --- set-up through the services -------------------------------------------------------------------------
 
-def custodians_make():
-    from bidding.services.keys import custodian_key_create
-    from trading.services import user_create
-
-    people = [
-        user_create(username="bench_custodian_staff", password="bench-password-1", roles=["custodian", "staff"],
-                    actor="system:bench"),
-        user_create(username="bench_custodian_supervisor", password="bench-password-1",
-                    roles=["custodian", "supervisor"], actor="system:bench", resident_id="110105194912310038"),
-        user_create(username="bench_custodian_regulator", password="bench-password-1",
-                    roles=["custodian", "regulator"], actor="system:bench"),
-    ]
-    for person in people:
-        custodian_key_create(user=person, passphrase=PASSPHRASE)
-    return people
 
 
 def lot_make(custodians):
@@ -366,7 +351,7 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         signing.private_key()  # made now, so both servers load the same key file
-        custodians = custodians_make()
+        custodians = custodians_make(passphrase=PASSPHRASE)
         lot = lot_make(custodians)
         progress(f"lot {lot.pk} published with its opening key; preparing {args.bidders} bidders")
         bidders = bidders_make(lot, args.bidders)

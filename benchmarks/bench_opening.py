@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scratch import database_reset, database_url, progress, uscc
+from scratch import custodians_make, database_reset, database_url, progress, uscc
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench_opening"
@@ -48,21 +48,6 @@ PROFILE = "--profile" in sys.argv  # print where the timed opening spends its ti
 
 # --- setup through the services ------------------------------------------------------------------------
 
-def custodians_make():
-    from bidding.services.keys import custodian_key_create
-    from trading.services import user_create
-
-    people = [
-        user_create(username="bench_custodian_staff", password="bench-password-1", roles=["custodian", "staff"],
-                    actor="system:bench"),
-        user_create(username="bench_custodian_supervisor", password="bench-password-1",
-                    roles=["custodian", "supervisor"], actor="system:bench", resident_id="110105194912310038"),
-        user_create(username="bench_custodian_regulator", password="bench-password-1",
-                    roles=["custodian", "regulator"], actor="system:bench"),
-    ]
-    for person in people:
-        custodian_key_create(user=person, passphrase=PASSPHRASE)
-    return people
 
 
 def bidders_make(count: int) -> list:
@@ -359,7 +344,7 @@ def main() -> None:
     started = time.perf_counter()
     try:
         call_command("migrate", verbosity=0)
-        custodians = custodians_make()
+        custodians = custodians_make(passphrase=PASSPHRASE)
         unwrap = scrypt_unwrap_time(custodians[1])
         progress(f"custodian key unwrap (scrypt, paid inside every share_present): {unwrap * 1000:.0f} ms")
         bidders = bidders_make(max(args.bids, s3_bids))

@@ -34,3 +34,21 @@ def uscc(prefix8: str, serial: int) -> str:
 
 def progress(text: str) -> None:
     print(text, flush=True)
+
+
+def custodians_make(*, passphrase: str) -> list:
+    """Three custodians with keys (centre staff, a supervisor, a regulator): a lawful 2-of-3 set."""
+    from bidding.services.keys import custodian_key_create
+    from trading.services import user_create
+
+    people = [
+        user_create(username="bench_custodian_staff", password="bench-password-1", roles=["custodian", "staff"],
+                    actor="system:bench"),
+        user_create(username="bench_custodian_supervisor", password="bench-password-1",
+                    roles=["custodian", "supervisor"], actor="system:bench", resident_id="110105194912310038"),
+        user_create(username="bench_custodian_regulator", password="bench-password-1",
+                    roles=["custodian", "regulator"], actor="system:bench"),
+    ]
+    for person in people:
+        custodian_key_create(user=person, passphrase=passphrase)
+    return people

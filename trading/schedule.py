@@ -15,9 +15,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from trading.errors import TradingError
 from trading.models import Lot, RuleCode, RuleUnit
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import rule_find, rule_get
 from trading.workdays import deadline_add, local_day
 
 
@@ -41,12 +40,8 @@ class ScheduleCheck:
 def _rule(lot: Lot, code: str, *, required: bool = True):
     """The lot's rule ``code``; a procedure without a row for an optional rule has no such limit
     (e.g. no documents-on-sale period for an inquiry), while a missing required rule is refused."""
-    try:
-        return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
-    except TradingError as error:
-        if required or error.code != "rule_missing":
-            raise
-        return None
+    find = rule_get if required else rule_find
+    return find(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
 
 
 def _min_after(check: ScheduleCheck, lot: Lot, code: str, start: datetime, end: datetime | None,

@@ -6,10 +6,9 @@ from trading.errors import TradingError
 from trading.models import CalendarAlert, CalendarDay, CalendarYear, Market, Procedure, Rule
 
 
-def rule_get(*, market: Market | str, procedure: Procedure | str | None, code: str) -> Rule:
-    """The rule for a procedure of a market: the procedure's own row, else the market-wide row.
-
-    ``market`` and ``procedure`` are instances or codes; one query. Raises ``rule_missing``.
+def rule_find(*, market: Market | str, procedure: Procedure | str | None, code: str) -> Rule | None:
+    """The rule for a procedure of a market: the procedure's own row, else the market-wide row, else
+    None (the procedure has no such limit). ``market`` and ``procedure`` are instances or codes; one query.
     """
     market_code = market.pk if isinstance(market, Market) else market
     if isinstance(procedure, Procedure):
@@ -19,13 +18,20 @@ def rule_get(*, market: Market | str, procedure: Procedure | str | None, code: s
     scope = Q(procedure__isnull=True)
     if procedure:
         scope |= Q(procedure__code=procedure)
-    rule = (Rule.objects.filter(scope, market_id=market_code, code=code).select_related("market", "procedure")
+    return (Rule.objects.filter(scope, market_id=market_code, code=code).select_related("market", "procedure")
             .order_by(F("procedure").asc(nulls_last=True)).first())
+
+
+def rule_get(*, market: Market | str, procedure: Procedure | str | None, code: str) -> Rule:
+    """As :func:`rule_find`, for a rule the step cannot do without: a missing one raises ``rule_missing``."""
+    rule = rule_find(market=market, procedure=procedure, code=code)
     if rule is None:
+        market_code = market.pk if isinstance(market, Market) else market
+        procedure_code = procedure.code if isinstance(procedure, Procedure) else procedure
         raise TradingError(
             "rule_missing",
             _("No rule “%(code)s” is set for %(market)s / %(procedure)s; staff add it in the rule table.")
-            % {"code": code, "market": market_code, "procedure": procedure or "-"},
+            % {"code": code, "market": market_code, "procedure": procedure_code or "-"},
             status=409,
         )
     return rule

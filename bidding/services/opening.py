@@ -29,9 +29,8 @@ from bidding.errors import BiddingError
 from bidding.models import Bid, BidOpening, KeyShare, OpeningResponse, OpeningSession, SharePresentation
 from monitoring.events import actor_of, record
 from trading import clock, signing
-from trading.errors import TradingError
 from trading.models import Announcement, Lot, RuleCode, User
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import rule_find
 from trading.services.announcements import announcement_publish
 from trading.services.lots import lot_lock, lot_transition
 from trading.storage import get_storage
@@ -66,15 +65,6 @@ def _session_cipher(session: OpeningSession) -> AESGCM:
     return AESGCM(key)
 
 
-def _rule_optional(lot: Lot, code: str):
-    try:
-        return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
-    except TradingError as error:
-        if error.code != "rule_missing":
-            raise
-        return None
-
-
 def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
     """Start the opening of a closed lot; with fewer sealed bids than the procedure needs there is
     no opening: the lot fails and a failure notice is published (实施条例 Art 44). Returns None then."""
@@ -84,7 +74,7 @@ def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
             raise BiddingError("opening_not_due", _("The opening starts after bidding has closed at the deadline."),
                                status=409)
         sealed = Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).count()
-        needed = _rule_optional(lot, RuleCode.MIN_BIDDERS)
+        needed = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.MIN_BIDDERS)
         if needed is not None and sealed < needed.amount:
             lot_transition(lot_id=lot.pk, transition="fail", actor=actor,
                            data={"reason": "too_few_bids", "sealed_bids": sealed, "needed": needed.amount})
@@ -183,7 +173,8 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
     for status, pks in by_status.items():
         Bid.objects.filter(pk__in=pks, status=Bid.Status.SEALED).update(status=status)
     BidOpening.objects.bulk_create(openings, batch_size=500)
-    window = _rule_optional(lot, RuleCode.OPENING_RESPONSE_WINDOW)
+    window = rule_find(market=lot.project.market_id, procedure=lot.project.procedure,
+                       code=RuleCode.OPENING_RESPONSE_WINDOW)
     body = {
         "v": 1, "platform": settings.PLATFORM_ID, "lot": str(lot.pk), "lot_code": lot.code,
         "opened_at": time_format(opened_at), "threshold": lot.opening_key.threshold,

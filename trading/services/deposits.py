@@ -17,7 +17,7 @@ from monitoring.events import record
 from trading import bank, clock
 from trading.errors import TradingError
 from trading.models import BankNotification, Deposit, Lot, Registration, RuleCode
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import rule_find, rule_get
 from trading.services_calendar import calendar_provisional_alert
 from trading.workdays import deadline_add
 
@@ -46,12 +46,9 @@ def deposit_cap_check(*, lot: Lot) -> None:
     procedure with no ``deposit_cap`` row has no cap (a land or equity listing's deposit is set by
     its announcement); a tender lot cannot be created without one.
     """
-    try:
-        rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DEPOSIT_CAP)
-    except TradingError as error:
-        if error.code == "rule_missing":
-            return
-        raise
+    rule = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DEPOSIT_CAP)
+    if rule is None:
+        return
     if not rule.allows(Fraction(lot.deposit) / Fraction(lot.estimate)):
         cap = (lot.estimate * Decimal(rule.ratio.numerator) / Decimal(rule.ratio.denominator)).quantize(Decimal("0.01"))
         raise TradingError(
