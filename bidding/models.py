@@ -148,6 +148,15 @@ class OpeningSession(FSMModelMixin, models.Model):
         """The response window is over and every objection answered."""
 
 
+class BidCount(models.Model):
+    """How many sealed bids a lot had when bidding closed: the one figure about its bids that is
+    told before the opening (the names stay sealed until it)."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="bid_count")
+    sealed = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+
 class SharePresentation(models.Model):
     """A custodian's share, presented at the opening with their passphrase. Until the record is
     published the share is kept encrypted under a key derived for this session; then it is erased."""

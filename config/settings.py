@@ -7,6 +7,7 @@ timed sweeps in a thread of the server process. Services mode: ``DATABASE_URL``,
 import warnings
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import env
@@ -92,16 +93,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery, cache ------------------------------------------------------------
 REDIS_URL = env.get("REDIS_URL", required=True)
+# The channel layer only hints that a subject has new events (docs/rooms.md): rooms fill whatever it
+# loses from the database. PLATFORM_CHANNEL_LAYER picks "pubsub" (RedisPubSubChannelLayer: one
+# PUBLISH per event, each process subscribed once per group) or "core" (RedisChannelLayer: one copy
+# per member); benchmarks/bench_fanout.py measures both.
+PLATFORM_CHANNEL_LAYER = env.get("PLATFORM_CHANNEL_LAYER", "pubsub")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
+    if PLATFORM_CHANNEL_LAYER == "core":
+        CHANNEL_LAYERS = {"default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30, "group_expiry": 600},
-        }
-    }
+        }}
+    elif PLATFORM_CHANNEL_LAYER == "pubsub":
+        CHANNEL_LAYERS = {"default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }}
+    else:
+        raise ImproperlyConfigured("PLATFORM_CHANNEL_LAYER must be pubsub or core")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "monitoring.layers.InProcessChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -117,6 +129,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # of the server process (embedded mode). Each is a dotted path to a function taking no arguments.
 PLATFORM_SWEEPS = [
     "trading.services.lots.lot_due_sweep",
+    "bidding.services.opening.bids_count_sweep",
     "bidding.services.opening.opening_close_sweep",
     "trading.services_calendar.calendar_unconfirmed_sweep",
     "monitoring.services.audit_checkpoint_sweep",

@@ -8,9 +8,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("bidding.api_urls")),
+    path("api/v1/", include("supervisors.api_urls")),
     path("api/v1/", include("trading.api_urls")),
     path("api/v1/", include("monitoring.api_urls")),
     path("", include("monitoring.urls")),
     path("", include("bidding.urls")),
+    path("", include("supervisors.urls")),
     path("", include("trading.urls")),
 ]

@@ -1,3 +1,9 @@
-"""Websocket routes of the live rooms."""
+"""Websocket routes of the live rooms (docs/rooms.md)."""
+from django.urls import re_path
 
-websocket_urlpatterns = []
+from monitoring.consumers import RoomConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/rooms/(?P<room>opening)/(?P<key>[0-9]+)/$", RoomConsumer.as_asgi()),
+    re_path(r"^ws/rooms/(?P<room>dashboard)/$", RoomConsumer.as_asgi()),
+]

@@ -27,3 +27,9 @@ def audit_status() -> AuditStatus:
     head = AuditHead.objects.filter(pk=AuditHead.ROW).first() or AuditHead()
     return AuditStatus(entries=head.count, head_id=head.last_id, head_hash=head.last_hash,
                        last_checkpoint=Checkpoint.objects.order_by("-entry").first())
+
+
+def subject_head(subject: str) -> int:
+    """The last ``seq`` of a subject's events (0 when it has none)."""
+    return (AuditEntry.objects.filter(subject=subject).order_by("-subject_seq")
+            .values_list("subject_seq", flat=True).first()) or 0

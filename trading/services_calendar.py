@@ -1,7 +1,8 @@
 """Writes of the rule table and the working-day calendar, and the calendar's timed sweep.
 
 Every change is one transaction with one audit event under the subject ``calendar:<year>`` or
-``rule:<id>``. Permission checks are the callers' (pages and the admin); ``actor`` only names who.
+``rule:<id>``; alerts go to the supervision dashboard's subject ``centre``. Permission checks are
+the callers' (pages and the admin); ``actor`` only names who.
 """
 from datetime import date, datetime, timedelta
 
@@ -129,8 +130,9 @@ def calendar_provisional_alert(*, year: int,
         alert, created = CalendarAlert.objects.get_or_create(
             year=year, defaults={"reason": reason, "raised_at": clock.now()})
         if created:
-            record(kind="calendar.alert_raised", actor=SYSTEM, subject=f"calendar:{year}",
-                   data={"year": year, "reason": reason})
+            # Alerts are the supervision dashboard's (subject ``centre``), whatever raised them.
+            record(kind="alert.raised", actor=SYSTEM, subject="centre",
+                   data={"alert": f"calendar:{year}", "source": "calendar", "year": year, "reason": reason})
     return alert
 
 
@@ -151,8 +153,8 @@ def calendar_alert_acknowledge(*, alert_id: int, actor: str) -> CalendarAlert:
             raise TradingError("calendar_alert_acknowledged", _("The alert was already acknowledged."), status=409)
         alert.acknowledged_by, alert.acknowledged_at = actor, clock.now()
         alert.save()
-        record(kind="calendar.alert_acknowledged", actor=actor, subject=f"calendar:{alert.year}",
-               data={"year": alert.year, "reason": alert.reason})
+        record(kind="alert.acknowledged", actor=actor, subject="centre",
+               data={"alert": f"calendar:{alert.year}", "by": actor, "year": alert.year, "reason": alert.reason})
     return alert
 
 

@@ -26,8 +26,9 @@ from bidding.crypto.canonical import canonical_json, time_format
 from bidding.crypto.envelope import EnvelopeError, Fault, open_envelope
 from bidding.crypto.opening_key import private_key_rebuild
 from bidding.errors import BiddingError
-from bidding.models import Bid, BidOpening, KeyShare, OpeningResponse, OpeningSession, SharePresentation
-from monitoring.events import actor_of, record
+from bidding.models import (Bid, BidCount, BidOpening, KeyShare, OpeningKey, OpeningResponse, OpeningSession,
+                            SharePresentation)
+from monitoring.events import actor_of, record, record_many
 from trading import clock, signing
 from trading.models import Announcement, Lot, RuleCode, User
 from trading.selectors_calendar import rule_find
@@ -65,6 +66,34 @@ def _session_cipher(session: OpeningSession) -> AESGCM:
     return AESGCM(key)
 
 
+def bids_count(*, lot: Lot) -> BidCount:
+    """Count the sealed bids of a lot whose bidding has closed, once, and tell the lot's room.
+
+    Caller holds the lot's lock and the lot is past its deadline (no bid can arrive any more)."""
+    count = BidCount.objects.filter(lot=lot).first()
+    if count is None:
+        count = BidCount.objects.create(lot=lot, sealed=Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).count(),
+                                        counted_at=clock.now())
+        record(kind="lot.bids_counted", actor="system:clock", subject=f"lot:{lot.pk}", data={"sealed": count.sealed})
+    return count
+
+
+def bids_count_sweep() -> dict:
+    """Timed sweep: count the sealed bids of every sealed-bid lot that bidding has left, soon after its
+    deadline, so that the opening room shows how many are in before the opening starts."""
+    counted = 0
+    due = (Lot.objects.filter(status=Lot.Status.CLOSED, bid_count__isnull=True,
+                              pk__in=OpeningKey.objects.values("lot_id")).values_list("pk", flat=True))
+    for lot_id in due:
+        with transaction.atomic():
+            lot = (Lot.objects.select_for_update(skip_locked=True)
+                   .filter(pk=lot_id, status=Lot.Status.CLOSED, bid_count__isnull=True).first())
+            if lot is not None:
+                bids_count(lot=lot)
+                counted += 1
+    return {"counted": counted}
+
+
 def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
     """Start the opening of a closed lot; with fewer sealed bids than the procedure needs there is
     no opening: the lot fails and a failure notice is published (实施条例 Art 44). Returns None then."""
@@ -73,7 +102,7 @@ def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
         if lot.status != Lot.Status.CLOSED:
             raise BiddingError("opening_not_due", _("The opening starts after bidding has closed at the deadline."),
                                status=409)
-        sealed = Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).count()
+        sealed = bids_count(lot=lot).sealed
         needed = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.MIN_BIDDERS)
         if needed is not None and sealed < needed.amount:
             lot_transition(lot_id=lot.pk, transition="fail", actor=actor,
@@ -89,7 +118,14 @@ def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
             return None
         session = OpeningSession.objects.create(lot=lot, started_at=clock.now(), started_by=actor)
         lot_transition(lot_id=lot.pk, transition="start_opening", actor=actor, data={"sealed_bids": sealed})
+        _session_told(lot, kind="session.started", actor=actor)
     return session
+
+
+def _session_told(lot: Lot, *, kind: str, actor: str) -> None:
+    """Tell the supervision dashboard (subject ``centre``) that a lot's opening started or ended."""
+    record(kind=kind, actor=actor, subject="centre",
+           data={"lot": lot.pk, "code": lot.code, "title": lot.title, "room": "opening"})
 
 
 def _session_lock(session_id: int) -> OpeningSession:
@@ -189,12 +225,20 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
     session.save()
     # The key is dropped: the presented shares are erased, only who presented them stays.
     session.presentations.update(share_cipher=None)
+    # Each opened bid is an event of the lot, so the room shows them one by one, in receipt order.
+    record_many(events=[{"kind": "opening.bid_opened", "actor": actor, "subject": f"lot:{lot.pk}",
+                         "data": _bid_public(entry)} for entry in entries])
     # The chain holds the record's digest and signature; the record itself is published with the
     # session (and downloadable), so the chain proves exactly which record was published when.
     record(kind="opening.record_published", actor=actor, subject=f"lot:{lot.pk}",
            data={"record_sha256": hashlib.sha256(canonical_json(session.record["document"])).hexdigest(),
                  "signature": session.record["signature"], "bids": len(entries),
                  "responses_until": time_format(session.responses_until)})
+
+
+def _bid_public(entry: dict) -> dict:
+    """What the room shows of one opened bid: the record's entry without the list of files."""
+    return {key: value for key, value in entry.items() if key not in ("files", "items")}
 
 
 def _open_one(bid: Bid, private_key, opened_at, openings: list) -> dict:
@@ -294,5 +338,6 @@ def opening_close_sweep() -> dict:
             session.save()
             lot_transition(lot_id=session.lot_id, transition="start_evaluation", actor="system:clock")
             record(kind="opening.closed", actor="system:clock", subject=f"lot:{session.lot_id}", data={})
+            _session_told(session.lot, kind="session.ended", actor="system:clock")
             closed += 1
     return {"closed": closed}

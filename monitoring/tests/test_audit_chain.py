@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
@@ -17,9 +17,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from monitoring import chain
+from monitoring import chain, fanout
 from monitoring.chain import AuditError, AuditErrorCode, Reason
-from monitoring.events import actor_of, record
+from monitoring.events import actor_of, record, record_many
 from monitoring.models import AuditEntry, AuditHead, Checkpoint
 from monitoring.selectors import audit_entries_for_subject, audit_status
 from monitoring.services import audit_checkpoint, audit_checkpoint_sweep, audit_verify
@@ -156,20 +156,36 @@ def test_actor_of_names_the_signed_in_user_or_the_system():
 @committed
 def test_the_subject_group_hears_committed_events_only():
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("subject.lot.7", channel)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        record(kind="lot.drafted", actor="user:1", subject="lot:7", data={"note": "rolled back"})
-        raise RuntimeError
-    entry = record(kind="lot.published", actor="user:1", subject="lot:7", data={"price": "10.00"})
 
-    async def first_message():
-        return await asyncio.wait_for(layer.receive(channel), timeout=10)
+    def changes():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record(kind="lot.drafted", actor="user:1", subject="lot:7", data={"note": "rolled back"})
+            raise RuntimeError
+        return record(kind="lot.published", actor="user:1", subject="lot:7", data={"price": "10.00"})
 
-    message = async_to_sync(first_message)()
-    assert message == {"type": "event.message", "event": {
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add("subject.lot.7", channel)
+        entry = await sync_to_async(changes)()
+        return entry, await asyncio.wait_for(layer.receive(channel), timeout=10)
+
+    entry, message = async_to_sync(scenario)()
+    assert message == {"type": "room.events", "events": [{
         "seq": 1, "at": chain.time_format(at=entry.at), "kind": "lot.published", "actor": "user:1",
-        "subject": "lot:7", "data": {"price": "10.00"}}}
+        "subject": "lot:7", "data": {"price": "10.00"}}]}
+
+
+@committed
+def test_record_many_appends_in_order_with_consecutive_ids_and_a_sound_chain():
+    record(kind="lot.created", actor="user:1", subject="lot:9")
+    entries = record_many(events=[{"kind": "opening.bid_opened", "actor": "user:2", "subject": "lot:9",
+                                   "data": {"n": n}} for n in range(5)]
+                          + [{"kind": "session.started", "actor": "user:2", "subject": "centre"}])
+    stored = list(AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).order_by("pk"))
+    assert [e.pk for e in stored] == [e.pk for e in entries] == list(range(entries[0].pk, entries[0].pk + 6))
+    assert [(e.subject, e.subject_seq) for e in stored] == [("lot:9", n) for n in range(2, 7)] + [("centre", 1)]
+    assert AuditHead.objects.get().last_id == entries[-1].pk
+    assert audit_verify().ok
 
 
 @committed
@@ -178,10 +194,11 @@ def test_a_failing_channel_layer_does_not_undo_the_change(monkeypatch, caplog):
         async def group_send(self, group, message):
             raise ConnectionError("redis went away")
 
-    monkeypatch.setattr("monitoring.events.get_channel_layer", Broken)
+    monkeypatch.setattr("monitoring.fanout.get_channel_layer", Broken)
     entry = record(kind="lot.published", actor="user:1", subject="lot:8")
+    assert fanout.flush()
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
-    assert "broadcast of lot.published seq 1 to subject.lot.8 failed" in caplog.text
+    assert "sending room.events to subject.lot.8 failed" in caplog.text
 
 
 @postgres_only

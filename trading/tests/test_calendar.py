@@ -169,7 +169,7 @@ def test_a_provisional_deadline_alerts_staff_once_and_confirming_makes_it_firm()
     for _ in range(3):
         assert deadline_compute(start=china("2026-03-02"), amount=5, unit="working_days").provisional
     assert list(CalendarAlert.objects.values_list("year", "reason")) == [(2026, "provisional_deadline")]
-    assert events("calendar.alert_raised") == 1
+    assert events("alert.raised") == 1
 
     calendar_year_confirm(year=2026, actor="user:7")
     year = CalendarYear.objects.get(pk=2026)
@@ -213,7 +213,7 @@ def test_the_sweep_alerts_for_the_current_year_and_the_coming_one_within_60_days
         assert result == {"checked": [2026, 2027], "raised": [2027]}
         json.dumps(result)
         assert calendar_unconfirmed_sweep()["raised"] == []
-    assert events("calendar.alert_raised") == 2
+    assert events("alert.raised") == 2
     assert CalendarAlert.objects.get(year=2027).reason == "year_unconfirmed"
 
 

@@ -1,7 +1,10 @@
+"""The demo data of every app; lives in ``supervisors``, the app that stands on all the others."""
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from bidding.demo import ACCOUNTS, CUSTODIANS, demo_load, demo_loaded
+from supervisors.demo import demo_supervision_load
 
 
 class Command(BaseCommand):
@@ -14,7 +17,9 @@ class Command(BaseCommand):
         if demo_loaded():
             self.stdout.write("Demo data already present.")
         else:
-            demo_load()
+            with transaction.atomic():
+                demo_load()
+                demo_supervision_load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded: five markets, nine projects, six accounts."))
         self.stdout.write("Demo accounts (username / password / roles):")
         for username, password, roles, _ in ACCOUNTS:

@@ -1,0 +1,170 @@
+"""The one websocket consumer behind every live room (protocol: docs/rooms.md).
+
+Guarantee to the client: the events it receives on a connection are exactly the subject's events
+after its ``after``, each ``seq`` one more than the previous, none twice. The channel layer only
+tells the consumer that events exist; whenever what arrives does not continue the sequence (the
+layer dropped a message, or two processes' messages crossed), the consumer reads the missing run
+from the database, which holds every event before anything is broadcast.
+
+Handlers run one at a time per connection (Channels dispatches a consumer's messages in order), so
+live messages that arrive while the catch-up is read wait behind it.
+"""
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.events import event_payload, subject_group, user_group
+from monitoring.rooms import ROOMS, Member, RoomError
+from monitoring.selectors import audit_entries_for_subject, subject_head
+from trading.errors import PlatformError
+
+# Close code for a member who has lost access (an assignment revoked, an account disabled).
+ACCESS_LOST = 4403
+# Events per frame when catching up from the database.
+REPLAY_FRAME = 500
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    room = None
+    member: Member | None = None
+    last = 0
+
+    async def connect(self):
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.room = ROOMS.get(kwargs["room"])
+        self.key = kwargs.get("key", "")
+        self.after = _after_of(self.scope.get("query_string", b""))
+        if self.room is None or self.after is None:
+            await self.close()
+            return
+        self.member = await self._admit()
+        if self.member is None:
+            await self.close()  # before accept: the handshake is refused (HTTP 403)
+            return
+        self.groups_joined = [subject_group(self.member.subject)]
+        if self.scope["user"].is_authenticated:
+            self.groups_joined.append(user_group(self.scope["user"].pk))
+        # Join before reading the database: an event committed from now on either is in the read or
+        # arrives as a message afterwards (duplicates are dropped by seq).
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        head = await database_sync_to_async(subject_head)(self.member.subject)
+        await self.send_json({"type": "welcome", "room": self.room.name, "subject": self.member.subject,
+                              "role": self.member.role, "head": head, "me": self.member.me})
+        self.last = self.after
+        await self._catch_up()
+        await self.send_json({"type": "synced", "head": self.last})
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            return
+        self.member = await self._admit()
+        if self.member is None:
+            await self.close(code=ACCESS_LOST)
+            return
+        kind = content.get("type")
+        if kind == "sync":
+            after = content.get("after")
+            if isinstance(after, int) and 0 <= after < self.last:
+                self.last = after  # the client lost frames: send them again
+            await self._catch_up()
+            await self.send_json({"type": "synced", "head": self.last})
+        elif kind == "action":
+            await self._act(content)
+
+    async def decode_json(self, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
+
+    # --- messages from the channel layer ------------------------------------------------------------
+
+    async def room_events(self, message):
+        events = [event for event in message["events"] if event["seq"] > self.last]
+        if not events:
+            return
+        if events[0]["seq"] != self.last + 1:
+            await self._catch_up()  # the layer lost or reordered something: the database has it
+            events = [event for event in events if event["seq"] > self.last]
+            if not events:
+                return
+        await self.send_json({"type": "events", "replay": False, "events": events})
+        self.last = events[-1]["seq"]
+
+    async def room_recheck(self, message):
+        self.member = await self._admit()
+        if self.member is None:
+            await self.close(code=ACCESS_LOST)
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    async def _admit(self) -> Member | None:
+        return await database_sync_to_async(self._admit_sync)()
+
+    def _admit_sync(self) -> Member | None:
+        # A fresh read of the person every time: roles or the account may have changed since connect.
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            user = get_user_model().objects.filter(pk=user.pk, is_active=True).select_related("organisation").first()
+            if user is None:
+                return None
+            self.scope["user"] = user
+        return self.room.admit(user=self.scope["user"], key=self.key) if user is not None else None
+
+    async def _catch_up(self) -> None:
+        while True:
+            events = await database_sync_to_async(_events_after)(self.member.subject, self.last, REPLAY_FRAME)
+            if not events:
+                return
+            await self.send_json({"type": "events", "replay": True, "events": events})
+            self.last = events[-1]["seq"]
+            if len(events) < REPLAY_FRAME:
+                return
+
+    async def _act(self, content: dict) -> None:
+        request_id, name, args = content.get("id"), content.get("name"), content.get("args") or {}
+        handler = self.room.actions.get(name)
+        try:
+            if handler is None or not isinstance(args, dict):
+                raise RoomError("unknown_action", _("This room takes no such action."))
+            result = await database_sync_to_async(self._act_sync)(handler, args)
+        except PlatformError as error:
+            with translation.override(self._language()):
+                detail = str(error.message)
+            await self.send_json({"type": "reply", "id": request_id, "ok": False, "code": error.code,
+                                  "detail": detail})
+            return
+        await self.send_json({"type": "reply", "id": request_id, "ok": True, "result": result})
+
+    def _act_sync(self, handler, args: dict) -> dict:
+        with translation.override(self._language()):
+            return handler(self.scope["user"], self.member, self.key, args)
+
+    def _language(self) -> str:
+        cookie = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        return cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _events_after(subject: str, after: int, limit: int) -> list[dict]:
+    return [event_payload(entry) for entry in audit_entries_for_subject(subject, after)[:limit]]
+
+
+def _after_of(query_string: bytes) -> int | None:
+    values = parse_qs(query_string.decode("latin-1")).get("after", ["0"])
+    try:
+        after = int(values[0])
+    except ValueError:
+        return None
+    return after if after >= 0 else None
+

@@ -1,0 +1,96 @@
+"""The kinds of live room: who may enter, what a member alone learns, which actions it takes.
+
+A room kind is small; everything else (sequence numbers, catch-up, gaps, fan-out, re-checks) is the
+generic consumer's (``monitoring.consumers``). The protocol is docs/rooms.md. Every method here runs
+in a worker thread (sync ORM) and reads the other apps through their selectors.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.utils.translation import gettext_lazy as _
+
+from bidding.selectors import bids_of_organisation
+from supervisors.selectors import note_get, supervisor_is_assigned
+from supervisors.services import observation_note_save
+from trading.errors import PlatformError
+from trading.models import Lot, Role
+from trading.selectors import registration_active
+
+STAFF, OBSERVER, BIDDER = "staff", "observer", "bidder"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person admitted to a room, as what."""
+    role: str
+    subject: str
+    me: dict = field(default_factory=dict)
+
+
+class RoomError(PlatformError):
+    """An action a room refuses; the client gets its code and translated detail."""
+
+
+class Room:
+    name = ""
+    # name -> handler(user, member, key, args) -> result dict; raises PlatformError to refuse.
+    actions: dict[str, Callable] = {}
+
+    def admit(self, *, user, key: str) -> Member | None:
+        """The member ``user`` is in this room, or None if they may not enter."""
+        raise NotImplementedError
+
+
+class OpeningRoom(Room):
+    """The opening of one lot (subject ``lot:<id>``): staff run it; regulators and the supervisors
+    assigned to the lot watch; the bidders registered for it see the public record and their own bids."""
+    name = "opening"
+
+    def admit(self, *, user, key: str) -> Member | None:
+        if not user.is_authenticated or not key.isdigit():
+            return None
+        lot = Lot.objects.filter(pk=int(key)).only("pk").first()
+        if lot is None:
+            return None
+        subject = f"lot:{lot.pk}"
+        roles = user.role_set
+        if Role.STAFF in roles:
+            return Member(STAFF, subject)
+        if Role.REGULATOR in roles:
+            return Member(OBSERVER, subject)
+        if Role.SUPERVISOR in roles and supervisor_is_assigned(lot_id=lot.pk, user_id=user.pk):
+            note = note_get(lot_id=lot.pk, user_id=user.pk)
+            return Member(OBSERVER, subject, {"note": note.text if note else ""})
+        if Role.BIDDER in roles and registration_active(lot=lot, organisation=user.organisation):
+            bids = [{"receipt": str(bid.receipt_id), "status": bid.status, "received_at": bid.received_at.isoformat()}
+                    for bid in bids_of_organisation(lot_id=lot.pk, organisation_id=user.organisation_id)]
+            return Member(BIDDER, subject, {"bids": bids})
+        return None
+
+    @staticmethod
+    def _note_save(user, member: Member, key: str, args: dict) -> dict:
+        if not isinstance(args.get("text"), str):
+            raise RoomError("note_text_required", _("Send the note's text."))
+        note = observation_note_save(lot_id=int(key), user=user, text=args["text"])
+        return {"saved_at": note.updated_at.isoformat()}
+
+    actions = {"note.save": _note_save}
+
+
+class DashboardRoom(Room):
+    """The supervision dashboard (subject ``centre``): live sessions and alerts of the whole centre,
+    for staff and regulators."""
+    name = "dashboard"
+
+    def admit(self, *, user, key: str) -> Member | None:
+        if not user.is_authenticated:
+            return None
+        roles = user.role_set
+        if Role.STAFF in roles:
+            return Member(STAFF, "centre")
+        if Role.REGULATOR in roles:
+            return Member(OBSERVER, "centre")
+        return None
+
+
+ROOMS: dict[str, Room] = {room.name: room for room in (OpeningRoom(), DashboardRoom())}

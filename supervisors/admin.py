@@ -1,0 +1,38 @@
+"""Supervision in the admin: to read. Assignments are made and revoked on the staff pages and the
+API, which audit them; a note's text stays its author's (the audit event holds only its digest)."""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from supervisors.models import Assignment, ObservationNote
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "lot", "supervisor", "assigned_at", "assigned_by", "revoked_at", "revoked_by")
+    list_filter = ("revoked_at",)
+    list_select_related = ("lot__project", "supervisor")
+    search_fields = ("=lot__id", "supervisor__username")
+    ordering = ("-assigned_at",)
+
+
+@admin.register(ObservationNote)
+class ObservationNoteAdmin(ReadOnlyAdmin):
+    list_display = ("id", "lot", "supervisor", "updated_at", "length")
+    list_select_related = ("lot__project", "supervisor")
+    fields = ("lot", "supervisor", "updated_at")
+    ordering = ("-updated_at",)
+
+    @admin.display(description=_("characters"))
+    def length(self, note):
+        return len(note.text)

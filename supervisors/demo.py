@@ -1,0 +1,25 @@
+"""Demo supervision: the demo supervisor watches the demo lots whose opening room has something to
+show, with a note begun on one of them. ``load_demo`` calls it after ``bidding.demo.demo_load``
+(which makes the projects and accounts), in the same transaction."""
+from supervisors.models import Assignment
+from supervisors.services import assignment_create, observation_note_save
+from trading.models import Lot, User
+
+ACTOR = "system:demo"
+SUPERVISOR = "demo_supervisor"
+# Project codes of bidding.demo.PROJECTS: open for bids, bids closed, under evaluation.
+LOTS = ["JS2026-001", "RL2026-002", "JS2026-002"]
+NOTE = ("开标：密钥份额按时出示，开标记录已公布，投标人未提出异议。\n"
+        "待补充：评标过程与候选人公示情况。")
+
+
+def demo_supervision_load() -> None:
+    supervisor = User.objects.get(username=SUPERVISOR)
+    for code in LOTS:
+        lot = Lot.objects.filter(project__code=code).first()
+        if lot is None or Assignment.objects.filter(lot=lot, supervisor=supervisor, revoked_at__isnull=True).exists():
+            continue
+        assignment_create(lot_id=lot.pk, supervisor_id=supervisor.pk, actor=ACTOR)
+    noted = Lot.objects.filter(project__code=LOTS[-1]).first()
+    if noted is not None:
+        observation_note_save(lot_id=noted.pk, user=supervisor, text=NOTE)

@@ -1,0 +1,57 @@
+"""Social supervisors (社会监督员) of a lot: who staff assigned to watch it, and each supervisor's
+observation note, the draft of their report on that lot."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Assignment(models.Model):
+    """A supervisor assigned to a lot. Revoking keeps the row (who watched when is part of the
+    record); a later assignment of the same person is a new row."""
+
+    lot = models.ForeignKey("trading.Lot", verbose_name=_("lot"), on_delete=models.PROTECT,
+                            related_name="supervisor_assignments")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("supervisor"), on_delete=models.PROTECT,
+                                   related_name="supervisor_assignments")
+    assigned_by = models.CharField(_("assigned by"), max_length=64)
+    assigned_at = models.DateTimeField(_("assigned at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.CharField(_("revoked by"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("supervisor assignment")
+        verbose_name_plural = _("supervisor assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "supervisor"], condition=Q(revoked_at__isnull=True),
+                                    name="supervisor_assignment_active_once"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by="") | (Q(revoked_at__isnull=False) & ~Q(revoked_by="")),
+                name="supervisor_assignment_revoked_by_whom"),
+        ]
+
+    def __str__(self):
+        return f"{self.lot_id} · {self.supervisor_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ObservationNote(models.Model):
+    """The draft of one supervisor's observation report on one lot; saved over and over."""
+
+    lot = models.ForeignKey("trading.Lot", verbose_name=_("lot"), on_delete=models.PROTECT,
+                            related_name="observation_notes")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("supervisor"), on_delete=models.PROTECT,
+                                   related_name="observation_notes")
+    text = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("observation note")
+        verbose_name_plural = _("observation notes")
+        constraints = [models.UniqueConstraint(fields=["lot", "supervisor"], name="observation_note_once")]
+
+    def __str__(self):
+        return f"{self.lot_id} · {self.supervisor_id}"
