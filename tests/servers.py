@@ -16,7 +16,7 @@ from django.db import connection
 from tests.platform_process import free_port
 
 
-def _environment() -> dict:
+def server_environment() -> dict:
     database = settings.DATABASES["default"]
     url = (f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
            f"/{database['NAME']}")
@@ -35,7 +35,7 @@ class Server:
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "manage.py", "runplatform", "--port", str(self.port)], cwd=settings.BASE_DIR,
-                env=_environment(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=server_environment(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
 
     def wait_ready(self, timeout: float = 60) -> None:
