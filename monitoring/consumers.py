@@ -30,6 +30,7 @@ REPLAY_FRAME = 500
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
+    """Each step that needs the database makes one trip to it (one worker thread, one connection)."""
     room = None
     member: Member | None = None
     last = 0
@@ -38,27 +39,26 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         self.room = ROOMS.get(kwargs["room"])
         self.key = kwargs.get("key", "")
-        self.after = _after_of(self.scope.get("query_string", b""))
-        if self.room is None or self.after is None:
+        after = _after_of(self.scope.get("query_string", b""))
+        if self.room is None or after is None:
             await self.close()
             return
-        self.member = await self._admit()
-        if self.member is None:
-            await self.close()  # before accept: the handshake is refused (HTTP 403)
-            return
-        self.groups_joined = [subject_group(self.member.subject)]
+        self.groups_joined = [subject_group(self.room.subject_of(self.key))]
         if self.scope["user"].is_authenticated:
             self.groups_joined.append(user_group(self.scope["user"].pk))
         # Join before reading the database: an event committed from now on either is in the read or
-        # arrives as a message afterwards (duplicates are dropped by seq).
+        # arrives as a message afterwards (duplicates are dropped by seq). Someone refused leaves again.
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.member, head, events = await database_sync_to_async(self._enter)(after)
+        if self.member is None:
+            await self.close()  # before accept: the handshake is refused (HTTP 403)
+            return
         await self.accept()
-        head = await database_sync_to_async(subject_head)(self.member.subject)
         await self.send_json({"type": "welcome", "room": self.room.name, "subject": self.member.subject,
                               "role": self.member.role, "head": head, "me": self.member.me})
-        self.last = self.after
-        await self._catch_up()
+        self.last = after
+        await self._send_replay(events)
         await self.send_json({"type": "synced", "head": self.last})
 
     async def disconnect(self, code):
@@ -68,16 +68,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
             return
-        self.member = await self._admit()
-        if self.member is None:
-            await self.close(code=ACCESS_LOST)
-            return
         kind = content.get("type")
         if kind == "sync":
             after = content.get("after")
             if isinstance(after, int) and 0 <= after < self.last:
                 self.last = after  # the client lost frames: send them again
-            await self._catch_up()
+            self.member, events = await database_sync_to_async(self._recheck_and_read)(self.last)
+            if self.member is None:
+                await self.close(code=ACCESS_LOST)
+                return
+            await self._send_replay(events)
             await self.send_json({"type": "synced", "head": self.last})
         elif kind == "action":
             await self._act(content)
@@ -103,34 +103,44 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.last = events[-1]["seq"]
 
     async def room_recheck(self, message):
-        self.member = await self._admit()
+        self.member = await database_sync_to_async(self._admit)()
         if self.member is None:
             await self.close(code=ACCESS_LOST)
 
     # --- helpers ----------------------------------------------------------------------------------------
 
-    async def _admit(self) -> Member | None:
-        return await database_sync_to_async(self._admit_sync)()
-
-    def _admit_sync(self) -> Member | None:
-        # A fresh read of the person every time: roles or the account may have changed since connect.
+    def _admit(self) -> Member | None:
+        """Sync. A fresh read of the person every time: roles or the account may have changed."""
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
             user = get_user_model().objects.filter(pk=user.pk, is_active=True).select_related("organisation").first()
             if user is None:
                 return None
             self.scope["user"] = user
-        return self.room.admit(user=self.scope["user"], key=self.key) if user is not None else None
+        return self.room.admit(user=self.scope["user"], key=self.key)
 
-    async def _catch_up(self) -> None:
-        while True:
-            events = await database_sync_to_async(_events_after)(self.member.subject, self.last, REPLAY_FRAME)
-            if not events:
-                return
+    def _enter(self, after: int) -> tuple[Member | None, int, list[dict]]:
+        member = self._admit()
+        if member is None:
+            return None, 0, []
+        return member, subject_head(member.subject), _events_after(member.subject, after, REPLAY_FRAME)
+
+    def _recheck_and_read(self, after: int) -> tuple[Member | None, list[dict]]:
+        member = self._admit()
+        return member, (_events_after(member.subject, after, REPLAY_FRAME) if member else [])
+
+    async def _send_replay(self, events: list[dict]) -> None:
+        """Send ``events`` (read after ``self.last``) and, while a full frame came back, read on."""
+        while events:
             await self.send_json({"type": "events", "replay": True, "events": events})
             self.last = events[-1]["seq"]
             if len(events) < REPLAY_FRAME:
                 return
+            events = await database_sync_to_async(_events_after)(self.member.subject, self.last, REPLAY_FRAME)
+
+    async def _catch_up(self) -> None:
+        await self._send_replay(
+            await database_sync_to_async(_events_after)(self.member.subject, self.last, REPLAY_FRAME))
 
     async def _act(self, content: dict) -> None:
         request_id, name, args = content.get("id"), content.get("name"), content.get("args") or {}
@@ -139,6 +149,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             if handler is None or not isinstance(args, dict):
                 raise RoomError("unknown_action", _("This room takes no such action."))
             result = await database_sync_to_async(self._act_sync)(handler, args)
+            if result is None:
+                await self.close(code=ACCESS_LOST)
+                return
         except PlatformError as error:
             with translation.override(self._language()):
                 detail = str(error.message)
@@ -147,7 +160,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json({"type": "reply", "id": request_id, "ok": True, "result": result})
 
-    def _act_sync(self, handler, args: dict) -> dict:
+    def _act_sync(self, handler, args: dict) -> dict | None:
+        """None when the member has lost access."""
+        self.member = self._admit()
+        if self.member is None:
+            return None
         with translation.override(self._language()):
             return handler(self.scope["user"], self.member, self.key, args)
 

@@ -36,6 +36,10 @@ class Room:
     # name -> handler(user, member, key, args) -> result dict; raises PlatformError to refuse.
     actions: dict[str, Callable] = {}
 
+    def subject_of(self, key: str) -> str:
+        """The subject whose events the room shows (``key`` is the URL's, already checked by routing)."""
+        raise NotImplementedError
+
     def admit(self, *, user, key: str) -> Member | None:
         """The member ``user`` is in this room, or None if they may not enter."""
         raise NotImplementedError
@@ -46,13 +50,16 @@ class OpeningRoom(Room):
     assigned to the lot watch; the bidders registered for it see the public record and their own bids."""
     name = "opening"
 
+    def subject_of(self, key: str) -> str:
+        return f"lot:{key}"
+
     def admit(self, *, user, key: str) -> Member | None:
-        if not user.is_authenticated or not key.isdigit():
+        if not user.is_authenticated:
             return None
         lot = Lot.objects.filter(pk=int(key)).only("pk").first()
         if lot is None:
             return None
-        subject = f"lot:{lot.pk}"
+        subject = self.subject_of(key)
         roles = user.role_set
         if Role.STAFF in roles:
             return Member(STAFF, subject)
@@ -81,6 +88,9 @@ class DashboardRoom(Room):
     """The supervision dashboard (subject ``centre``): live sessions and alerts of the whole centre,
     for staff and regulators."""
     name = "dashboard"
+
+    def subject_of(self, key: str) -> str:
+        return "centre"
 
     def admit(self, *, user, key: str) -> Member | None:
         if not user.is_authenticated:
