@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bidding.demo import ACCOUNTS
+from tests.roomclient import RoomClient
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ def test_make_run_uses_the_embedded_services_and_prints_the_demo_accounts(embedd
     output = (var_dir / "run.log").read_text()
     for username, password, _, _ in ACCOUNTS:
         assert username in output and password in output
-    assert "sqlite3" in output and "InMemoryChannelLayer" in output
+    assert "sqlite3" in output and "InProcessChannelLayer" in output
     assert Path(var_dir / "platform.sqlite3").exists()
     assert urllib.request.urlopen(url + "/.well-known/platform-key").read().startswith(b"-----BEGIN PUBLIC KEY-----")
 
@@ -76,3 +77,42 @@ def test_language_switcher_in_the_browser(embedded_platform, browser):
     page.wait_for_load_state()
     assert page.locator("a.brand").inner_text() == "公共资源交易平台"
     context.close()
+
+
+def _signed_in(browser, url, username):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", next(p for u, p, _, _ in ACCOUNTS if u == username))
+    page.click("form button[type=submit]:not([name])")
+    page.wait_for_url(url + "/")
+    return context, page
+
+
+def test_a_live_room_hears_a_page_action_in_the_embedded_mode(embedded_platform, browser):
+    """The in-process layer: an event recorded in a request thread reaches a websocket member of the
+    room through the fan-out thread and the serving loop."""
+    url, var_dir = embedded_platform
+    with contextlib.closing(sqlite3.connect(var_dir / "platform.sqlite3", timeout=20)) as db:
+        lot_id = db.execute("SELECT l.id FROM trading_lot l JOIN trading_project p ON l.project_id = p.id"
+                            " WHERE p.code = 'JS2026-001'").fetchone()[0]
+    supervisor_context, _ = _signed_in(browser, url, "demo_supervisor")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in supervisor_context.cookies())
+    watcher = RoomClient([url], f"/ws/rooms/opening/{lot_id}/", cookie)
+    staff_context, page = _signed_in(browser, url, "demo_staff")
+    try:
+        watcher.wait_for(lambda c: c.connections and c.last > 0)
+        page.goto(f"{url}/staff/lots/{lot_id}/")
+        page.fill("form[action$='/suspend/'] textarea[name=reason]", "现场核查")
+        page.click("form[action$='/suspend/'] button[type=submit]")
+        watcher.wait_for(lambda c: any(e["kind"] == "lot.status_changed" and e["data"]["to"] == "suspended"
+                                       for e in c.events))
+        page.goto(f"{url}/staff/lots/{lot_id}/")
+        page.click("form[action$='/resume/'] button[type=submit]")
+        watcher.wait_for(lambda c: c.events[-1]["kind"] == "lot.status_changed" and c.events[-1]["data"]["to"] == "bidding")
+        assert [e["seq"] for e in watcher.events] == list(range(1, watcher.last + 1))
+    finally:
+        watcher.close()
+        supervisor_context.close()
+        staff_context.close()
