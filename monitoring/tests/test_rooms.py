@@ -250,6 +250,24 @@ def test_a_revoked_supervisor_is_closed_and_a_disabled_account_on_its_next_messa
     assert asyncio.run(scenario()) == (ACCESS_LOST, ACCESS_LOST)
 
 
+@committed
+def test_a_bidder_whose_registration_is_withdrawn_is_closed(opened_lot, people):
+    from trading.models import Registration
+    from trading.services.registrations import registration_withdraw
+
+    bidder = people["bidder_registered"]
+    registration = Registration.objects.get(lot=opened_lot, organisation=bidder.organisation)
+
+    async def scenario():
+        communicator, connected = await enter(f"/ws/rooms/opening/{opened_lot.pk}/", bidder)
+        assert connected
+        await frames_until_synced(communicator)
+        await sync_to_async(registration_withdraw)(registration_id=registration.pk, user=bidder)
+        return await _close_code(communicator)
+
+    assert asyncio.run(scenario()) == ACCESS_LOST
+
+
 async def _close_code(communicator) -> int:
     while True:
         output = await communicator.receive_output(timeout=10)

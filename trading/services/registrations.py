@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
-from monitoring.events import WITHHELD_ACTOR, actor_of, record
+from monitoring.events import WITHHELD_ACTOR, access_changed, actor_of, record
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Deposit, Lot, Registration, Role, User
@@ -44,6 +44,9 @@ def _event(registration: Registration, kind: str, actor: str, **data) -> None:
     record(kind=kind, actor=actor, subject=f"registration:{registration.pk}",
            data={"lot": registration.lot_id, "organisation": registration.organisation_id,
                  "status": registration.status, **data})
+    # The organisation's people may be in the lot's live room as its bidders: let it check again.
+    for user_id in User.objects.filter(organisation_id=registration.organisation_id).values_list("pk", flat=True):
+        access_changed(user_id)
 
 
 def registration_create(*, lot_id: int, user: User) -> Registration:
