@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from bidding.errors import BiddingError
 from bidding.forms import CustodianKeyForm, PublishSealedForm
 from bidding.crypto.opening_key import b64url
-from bidding.models import Bid, CustodianKey, KeyShare, OpeningKey, OpeningResponse, OpeningSession
+from bidding.models import Bid, BidCount, CustodianKey, KeyShare, OpeningKey, OpeningResponse, OpeningSession
 from bidding.services.bids import bid_withdraw
 from bidding.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.services.opening import opening_answer, opening_confirm, opening_object, opening_start, share_present
@@ -84,7 +84,9 @@ def bid_withdraw_view(request, lot_id: int, bid_id: int):
 
 
 def opening_page(request, lot_id: int):
-    """The opening of a lot: public once the record is out; custodians present shares here."""
+    """The opening of a lot: public once the record is out; custodians present shares here. The
+    people who may enter the lot's room (docs/rooms.md) also get the live room on this page (its
+    part comes from monitoring's ``opening_room`` tag, which asks the room who may enter)."""
     lot = get_object_or_404(Lot.objects.select_related("project", "opening_key"), pk=lot_id)
     if lot.status in (Lot.Status.DRAFT, Lot.Status.PENDING_REVIEW):
         raise Http404
@@ -97,10 +99,11 @@ def opening_page(request, lot_id: int):
                    and user.is_authenticated and user.organisation_id is not None
                    and Bid.objects.filter(lot=lot, organisation_id=user.organisation_id).exists()
                    and clock.now() < session.responses_until)
+    count = BidCount.objects.filter(lot=lot).first()
     return render(request, "bidding/opening.html", {
         "lot": lot, "session": session, "presented": presented,
         "threshold": lot.opening_key.threshold if hasattr(lot, "opening_key") else 0,
-        "sealed_count": Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).count(),
+        "sealed_count": count.sealed if count else None,
         "can_start": staff and session is None and lot.status == Lot.Status.CLOSED,
         "can_present": holds_share and session is not None
         and session.status == OpeningSession.Status.COLLECTING_SHARES

@@ -6,6 +6,7 @@ timed sweeps in a thread of the server process. Services mode: ``DATABASE_URL``,
 """
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -105,9 +106,11 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30, "group_expiry": 600},
         }}
     elif PLATFORM_CHANNEL_LAYER == "pubsub":
+        # Redis pub/sub channels ignore the database number: two deployments (or test runs) on one
+        # Redis server would hear each other's events without a prefix naming the database.
         CHANNEL_LAYERS = {"default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi:{urlsplit(REDIS_URL).path.strip('/') or '0'}:"},
         }}
     else:
         raise ImproperlyConfigured("PLATFORM_CHANNEL_LAYER must be pubsub or core")

@@ -91,7 +91,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # --- messages from the channel layer ------------------------------------------------------------
 
     async def room_events(self, message):
-        events = [event for event in message["events"] if event["seq"] > self.last]
+        events = [event for event in message["events"]
+                  if event["seq"] > self.last and event["subject"] == self.member.subject]
         if not events:
             return
         if events[0]["seq"] != self.last + 1:

@@ -1,6 +1,6 @@
 """Real daphne processes (``manage.py runplatform``) serving the test database, for tests that need
-websockets across processes. Services mode: the test PostgreSQL database and Redis; no sweeps
-(the tests run them)."""
+websockets. Services mode: the session's PostgreSQL database, Redis and S3 store; no sweeps (the
+tests run them)."""
 import contextlib
 import os
 import signal
@@ -17,14 +17,22 @@ from tests.platform_process import free_port
 
 
 def server_environment() -> dict:
-    database = settings.DATABASES["default"]
-    url = (f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-           f"/{database['NAME']}")
-    assert connection.vendor == "postgresql", "server processes share the test database: PostgreSQL only"
-    environment = dict(os.environ, DATABASE_URL=url, REDIS_URL=settings.REDIS_URL, PLATFORM_INPROCESS_SWEEPS="0",
-                       PYTHONUNBUFFERED="1")
-    environment.pop("S3_ENDPOINT_URL", None)
-    return environment
+    """This process's environment pointed at the session's test database, Redis and S3 store, with
+    its secret and signing keys, so that what the test writes the servers serve."""
+    database = connection.settings_dict
+    assert database["ENGINE"].endswith("postgresql"), "server processes share the test database: PostgreSQL only"
+    return {
+        **os.environ, "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+                        f"/{database['NAME']}",
+        "REDIS_URL": settings.REDIS_URL, "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "PLATFORM_VAR_DIR": str(settings.VAR_DIR), "PLATFORM_SIGNING_KEY_FILE": str(settings.PLATFORM_SIGNING_KEY_FILE),
+        "S3_ENDPOINT_URL": settings.S3_ENDPOINT_URL or "",
+        "S3_PUBLIC_ENDPOINT_URL": settings.S3_PUBLIC_ENDPOINT_URL or "",
+        "S3_ACCESS_KEY": settings.S3_ACCESS_KEY or "", "S3_SECRET_KEY": settings.S3_SECRET_KEY or "",
+        "S3_BUCKET": settings.S3_BUCKET, "S3_VERIFY_TLS": "true" if settings.S3_VERIFY_TLS else "false",
+        "PLATFORM_INPROCESS_SWEEPS": "false",  # the tests run the sweeps
+    }
 
 
 class Server:

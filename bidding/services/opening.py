@@ -86,7 +86,7 @@ def bids_count_sweep() -> dict:
                               pk__in=OpeningKey.objects.values("lot_id")).values_list("pk", flat=True))
     for lot_id in due:
         with transaction.atomic():
-            lot = (Lot.objects.select_for_update(skip_locked=True)
+            lot = (Lot.objects.select_for_update(skip_locked=True, of=("self",))
                    .filter(pk=lot_id, status=Lot.Status.CLOSED, bid_count__isnull=True).first())
             if lot is not None:
                 bids_count(lot=lot)

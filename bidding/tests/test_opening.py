@@ -214,3 +214,36 @@ def test_the_opening_through_the_api_and_the_page(lot, bidders, custodians, staf
     assert PRICES["bidder_b"] in page and "确认" in page
     client.post(reverse("opening-object", args=[lot.pk]), {"text": "工期读错了"})
     assert "工期读错了" in client.get(reverse("opening-page", args=[lot.pk])).content.decode()
+
+
+def test_the_sealed_bids_are_counted_once_after_the_deadline_and_never_before(lot, bidders):
+    from bidding.models import BidCount
+    from bidding.services.opening import bids_count_sweep
+
+    bid_all(lot, bidders)
+    assert bids_count_sweep() == {"counted": 0}  # bidding is open: nothing is told
+    close(lot)
+    assert bids_count_sweep() == {"counted": 1}
+    assert bids_count_sweep() == {"counted": 0}
+    assert BidCount.objects.get(lot=lot).sealed == 3
+    counted = AuditEntry.objects.get(subject=f"lot:{lot.pk}", kind="lot.bids_counted")
+    assert counted.data == {"sealed": 3} and counted.actor == "system:clock"
+    opening_start(lot_id=lot.pk, actor="user:1")
+    assert AuditEntry.objects.filter(kind="lot.bids_counted", subject=f"lot:{lot.pk}").count() == 1
+
+
+def test_the_opening_tells_each_bid_to_the_lot_and_the_session_to_the_dashboard(lot, bidders, custodians):
+    bid_all(lot, bidders)
+    close(lot)
+    session = opening_start(lot_id=lot.pk, actor="user:1")
+    for custodian in (custodians[0], custodians[1]):
+        share_present(session_id=session.pk, user=custodian, passphrase=CUSTODIAN_PASSPHRASE)
+    kinds = list(AuditEntry.objects.filter(subject=f"lot:{lot.pk}").order_by("subject_seq")
+                 .values_list("kind", flat=True))
+    assert kinds[-5:] == ["opening.share_presented"] + ["opening.bid_opened"] * 3 + ["opening.record_published"]
+    opened = [e.data for e in AuditEntry.objects.filter(subject=f"lot:{lot.pk}", kind="opening.bid_opened")
+              .order_by("subject_seq")]
+    assert [e["price"] for e in opened] == list(PRICES.values())
+    assert all("files" not in e and e["status"] == "opened" for e in opened)
+    started = AuditEntry.objects.get(subject="centre", kind="session.started")
+    assert started.data["lot"] == lot.pk and started.data["room"] == "opening"

@@ -1,0 +1,48 @@
+"""The live part of pages that other apps render: ``{% opening_room_config lot as room %}`` gives the
+opening page its room configuration, or None for someone the room would refuse. A template tag, so
+that the page (bidding's) and the websocket (monitoring's) ask the same rule without bidding
+importing the rooms, which stand above it."""
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from bidding.models import OpeningSession
+from monitoring.rooms import ROOMS
+from trading.models import Lot, Role
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def opening_room_config(context, lot) -> dict | None:
+    user = context["request"].user
+    member = ROOMS["opening"].admit(user=user, key=str(lot.pk))
+    if member is None:
+        return None
+    return {
+        "url": f"/ws/rooms/opening/{lot.pk}/", "after": 0, "role": member.role,
+        "supervisor": user.has_role(Role.SUPERVISOR),
+        "bid_deadline": lot.bid_deadline.isoformat() if lot.bid_deadline else None,
+        "record_url": reverse("api-opening-record", args=[lot.pk]),
+        "lot_statuses": dict(Lot.Status.choices), "session_statuses": dict(OpeningSession.Status.choices),
+        "labels": {
+            "connecting": _("Connecting…"), "connected": _("Connected: live"),
+            "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
+            "lost": _("Access lost"), "closes_in": _("Bidding closes in"), "closed": _("Bidding has closed"),
+            "days": _("days"), "opened": _("Opened"), "revoked": _("Failed to decrypt: counts as revoked"),
+            "withdrawn": _("Failed to decrypt: counts as withdrawn"), "confirmed": _("Confirmed the record"),
+            "objection": _("Objection"), "answer": _("Answer"), "saving": _("Saving…"),
+            "saved": _("Saved at"), "none": _("None yet."), "sealed_later": _("told when bidding closes"),
+        },
+        "kinds": {
+            "lot.created": _("Lot created"), "lot.updated": _("Lot updated"),
+            "lot.opening_key_made": _("Opening key made"), "lot.status_changed": _("Status changed"),
+            "lot.amended": _("Amendment"), "lot.bids_counted": _("Sealed bids counted"),
+            "opening.share_presented": _("Key share presented"), "opening.bid_opened": _("Bid opened"),
+            "opening.record_published": _("Record published"), "opening.confirmed": _("Record confirmed"),
+            "opening.objection": _("Objection"), "opening.objection_answered": _("Objection answered"),
+            "opening.closed": _("Opening closed"), "announcement.published": _("Announcement published"),
+            "announcement.corrected": _("Announcement corrected"), "document.uploaded": _("Document uploaded"),
+            "enquiry.answered": _("Question answered"),
+        },
+    }

@@ -1,0 +1,236 @@
+"""The live rooms in headless Chromium, on a real daphne process (services mode: the session's test
+PostgreSQL, Redis and S3): staff run an opening while an assigned supervisor watches the same room,
+and the supervisor's page shows each step within a second of it; the dashboard shows the session."""
+import io
+import queue
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
+
+from bidding.crypto.envelope import seal
+from bidding.crypto.opening_key import public_key_load
+from bidding.models import OpeningSession
+from bidding.services.bids import bid_submit
+from bidding.services.opening import bids_count_sweep, share_present
+from tests.fixtures import CHROMIUM_ARGS, CUSTODIAN_PASSPHRASE, PASSWORD
+from tests.servers import platform_servers
+from supervisors.services import assignment_revoke
+from trading.services.lots import lot_due_sweep
+from trading.services.registrations import registration_create
+
+LIVE = 1000  # ms: how soon after an action its watcher's page must show it
+DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="module")
+def room_server(django_db_setup, tmp_path_factory):
+    with platform_servers(1, tmp_path_factory.mktemp("daphne")) as (server,):
+        yield server.url
+
+
+def with_browser_serving_services(steps):
+    """Run ``steps(browser, services)`` in a thread of its own (Playwright's sync API keeps an event
+    loop in its thread, where Django refuses database work) while this thread runs what the steps
+    hand to ``services(function)``: the database stays in the test's thread."""
+    requests: queue.Queue = queue.Queue()
+    failure = []
+
+    def services(function):
+        answer: queue.Queue = queue.Queue(maxsize=1)
+        requests.put((function, answer))
+        ok, value = answer.get(timeout=120)
+        if not ok:
+            raise value
+        return value
+
+    def run():
+        try:
+            with sync_playwright() as playwright:
+                chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                try:
+                    steps(chromium, services)
+                finally:
+                    chromium.close()
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 240
+    while thread.is_alive() and time.monotonic() < deadline:
+        try:
+            function, answer = requests.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        try:
+            answer.put((True, function()))
+        except BaseException as error:
+            answer.put((False, error))
+    thread.join(timeout=5)
+    if failure:
+        raise failure[0]
+    assert not thread.is_alive(), "the browser steps did not finish"
+
+
+def sign_in(browser, url, username, locale):
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]:not([name])")
+    page.wait_for_url(lambda address: "/login/" not in address)
+    return page
+
+
+@pytest.fixture
+def closed_lot(make_lot, publish_sealed, bidder_a, bidder_b, make_person):
+    """A construction lot past its deadline with three sealed bids, its opening not started."""
+    lot = publish_sealed(make_lot("construction", deposit=Decimal("0")))
+    bidders = [bidder_a, bidder_b, make_person("bidder_c", ["bidder"], organisation="丙建设有限公司")]
+    for n, bidder in enumerate(bidders):
+        registration_create(lot_id=lot.pk, user=bidder)
+        envelope = io.BytesIO()
+        seal(public_key=public_key_load(bytes(lot.opening_key.public_key_raw)), platform=settings.PLATFORM_ID,
+             lot=str(lot.pk), bidder=bidder.organisation.uscc,
+             price_form={"price": f"{900000 + n}.00", "period_days": 300 + n, "items": {}}, files=[], out=envelope)
+        bid_submit(lot_id=lot.pk, user=bidder, stream=io.BytesIO(envelope.getvalue()), length=len(envelope.getvalue()))
+    lot.refresh_from_db()
+    with time_machine.travel(lot.bid_deadline, tick=False):
+        lot_due_sweep()
+        bids_count_sweep()  # as beat runs it after the deadline: the room learns how many bids are in
+    lot.refresh_from_db()
+    assert lot.status == lot.Status.CLOSED
+    return lot
+
+
+@pytest.fixture
+def assigned_supervisor(closed_lot, supervisor, staff):
+    from supervisors.services import assignment_create
+
+    supervisor.assignment = assignment_create(lot_id=closed_lot.pk, supervisor_id=supervisor.pk,
+                                              actor=f"user:{staff.pk}")
+    return supervisor
+
+
+# What each language shows for a few labels that are translated already (the lot's status, the
+# session's) and the page's own heading.
+LANGUAGES = {
+    "zh-hans": {"locale": "zh-CN", "opening": "开标中", "collecting": "汇集密钥分片中", "published": "开标记录已发布",
+                "bidder": "投标人"},
+    "en": {"locale": "en-US", "opening": "Opening", "collecting": "Collecting key shares",
+           "published": "Record published", "bidder": "Bidder"},
+}
+
+
+@pytest.mark.browser
+@DB
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_supervisor_watches_the_opening_live(room_server, closed_lot, custodians, assigned_supervisor, language):
+    lot, words = closed_lot, LANGUAGES[language]
+    code = lot.code  # read here: the browser's thread may not touch the database
+    staff_custodian, _, other_custodian = custodians  # staff who also hold a share; a regulator who does
+    opening = f"{room_server}/lots/{lot.pk}/opening/"
+
+    def steps(browser, services):
+        staff = sign_in(browser, room_server, staff_custodian.username, words["locale"])
+        watcher = sign_in(browser, room_server, assigned_supervisor.username, words["locale"])
+        dashboard = staff.context.new_page()
+        for page, url in ((staff, opening), (watcher, opening), (dashboard, f"{room_server}/supervision/")):
+            page.goto(url)
+            expect(page.locator("[data-testid=room-state]")).to_have_attribute("data-state", "connected")
+        expect(watcher.locator("#room")).to_have_attribute("data-synced", "true")
+        status = watcher.locator("#room-status")
+        expect(status).to_have_attribute("data-status", "closed")
+        expect(watcher.locator("#room-sealed")).to_have_text("3")
+        expect(watcher.locator("#room-countdown")).to_have_attribute("data-left", "0")  # closed by the lot's status
+        expect(watcher.locator("#room-note")).to_be_visible()  # the assigned supervisor's note
+        expect(watcher.locator("html")).to_have_attribute("lang", language)
+        expect(watcher.locator("[data-testid=room-bids]")).to_contain_text(words["bidder"])
+
+        with staff.expect_navigation():
+            staff.click("[data-testid=start-opening]")
+        expect(status).to_have_attribute("data-session", "collecting_shares", timeout=LIVE)
+        expect(status).to_contain_text(words["opening"], timeout=LIVE)
+        expect(status).to_contain_text(words["collecting"], timeout=LIVE)
+        expect(watcher.locator("#room-log li[data-kind='lot.status_changed']").last).to_contain_text(
+            "lot.status_changed", timeout=LIVE)
+        expect(dashboard.locator(f"#dash-sessions li[data-lot='{lot.pk}']")).to_contain_text(code, timeout=LIVE)
+
+        staff.fill("#passphrase", CUSTODIAN_PASSPHRASE)
+        with staff.expect_navigation():
+            staff.click("[data-testid=share-form] button[type=submit]")
+        shares = watcher.locator("#room-shares")
+        expect(shares).to_have_attribute("data-presented", "1", timeout=LIVE)
+        expect(shares).to_have_text("1 / 2", timeout=LIVE)
+
+        session = services(lambda: OpeningSession.objects.get(lot=lot))
+        services(lambda: share_present(session_id=session.pk, user=other_custodian, passphrase=CUSTODIAN_PASSPHRASE))
+        expect(shares).to_have_text("2 / 2", timeout=LIVE)
+        expect(watcher.locator("#room-bids tr")).to_have_count(3, timeout=LIVE)
+        expect(watcher.locator("#room-bids")).to_contain_text("900001.00", timeout=LIVE)
+        expect(watcher.locator("#room-record")).to_be_visible(timeout=LIVE)
+        expect(status).to_have_attribute("data-session", "record_published", timeout=LIVE)
+        expect(status).to_contain_text(words["published"], timeout=LIVE)
+        record = services(lambda: OpeningSession.objects.get(pk=session.pk).record)
+        expect(watcher.locator("#room-record-signature")).to_have_text(record["signature"], timeout=LIVE)
+
+        # The log holds every event of the lot, numbered without a gap, in Shanghai time.
+        log = watcher.locator("#room-log li")
+        seqs = [int(seq) for seq in log.evaluate_all("(items) => items.map(i => i.dataset.seq)")]
+        assert seqs == list(range(1, len(seqs) + 1))
+        kinds = log.evaluate_all("(items) => items.map(i => i.dataset.kind)")
+        assert kinds.count("opening.bid_opened") == 3 and kinds[-1] == "opening.record_published"
+        assert kinds.count("opening.share_presented") == 2
+
+        # The supervisor's note is saved through the room and is there again on the next visit.
+        watcher.fill("#room-note-text", "开标过程正常。")
+        watcher.click("[data-testid=room-note-save]")
+        expect(watcher.locator("#room-note-status")).to_have_class("ok")
+        watcher.reload()
+        expect(watcher.locator("#room-note-text")).to_have_value("开标过程正常。")
+        # A page opened now folds the whole history to the same state.
+        expect(watcher.locator("#room-bids tr")).to_have_count(3)
+        expect(watcher.locator("#room-shares")).to_have_text("2 / 2")
+
+        # Revoking the assignment closes the supervisor's room (4403): the page says access is lost.
+        services(lambda: assignment_revoke(assignment_id=assigned_supervisor.assignment.pk, actor="user:1"))
+        expect(watcher.locator("[data-testid=room-state]")).to_have_attribute("data-state", "lost", timeout=LIVE)
+
+    with_browser_serving_services(steps)
+
+
+@DB
+def test_only_room_members_get_the_room_on_the_opening_page(client, closed_lot, assigned_supervisor, make_person,
+                                                           regulator, bidder_a):
+    page = reverse("opening-page", args=[closed_lot.pk])
+    other = make_person("supervisor_b", ["supervisor"], resident_id="110105194912310054")
+    for person, member in ((assigned_supervisor, True), (regulator, True), (bidder_a, True), (other, False)):
+        client.force_login(person)
+        body = client.get(page).content.decode()
+        assert ('id="room-config"' in body) is member, person.username
+    client.logout()
+    body = client.get(page).content.decode()
+    assert 'id="room-config"' not in body and closed_lot.code in body  # the static page stays public
+
+
+@DB
+def test_the_dashboard_is_for_staff_and_regulators(client, staff, regulator, supervisor, bidder_a, closed_lot):
+    from bidding.services.opening import opening_start
+
+    with time_machine.travel(closed_lot.bid_deadline, tick=False):
+        opening_start(lot_id=closed_lot.pk, actor=f"user:{staff.pk}")
+    for person, status in ((staff, 200), (regulator, 200), (supervisor, 403), (bidder_a, 403)):
+        client.force_login(person)
+        response = client.get("/supervision/")
+        assert response.status_code == status, person.username
+        if status == 200:
+            body = response.content.decode()
+            assert f'data-lot="{closed_lot.pk}"' in body and closed_lot.code in body
+            assert response.context["room"]["after"] >= 1  # the centre's session.started is in
