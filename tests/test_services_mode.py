@@ -27,7 +27,7 @@ def test_make_run_in_services_mode(scratch_database, s3_server, tmp_path):
                     S3_VERIFY_TLS="false")
     with make_run(tmp_path, **services) as url:
         output = (tmp_path / "run.log").read_text()
-        assert "postgresql" in output and "RedisChannelLayer" in output and s3_server in output
+        assert "postgresql" in output and "RedisPubSubChannelLayer" in output and s3_server in output
         assert "Celery beat" in output  # the sweeps are left to beat, not run in the web process
         token = requests.post(f"{url}/api/v1/auth/token/",
                               json={"username": "demo_staff", "password": "demo-staff-2026"}).json()["token"]
