@@ -39,7 +39,7 @@ def table(rows: list[dict], when: str, where: str) -> str:
     for row in rows:
         value, floor, unit = row["value"], row.get("floor"), row.get("unit", "")
         ratio = f"{value / floor:.2f}" if floor else "–"
-        floor_text = f"{floor:,.0f} {unit}" if floor else "–"
+        floor_text = f"{floor:,.0f} {unit}" if floor is not None else "–"  # a floor of 0 (lost events) shows
         lines.append(f"| {row['figure']} | {value:,.0f} {unit} | {floor_text} | {ratio} | {when} | {where} |")
     return "\n".join(lines)
 

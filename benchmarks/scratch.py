@@ -52,3 +52,77 @@ def custodians_make(*, passphrase: str) -> list:
     for person in people:
         custodian_key_create(user=person, passphrase=passphrase)
     return people
+
+
+# --- processes (servers the benchmarks start and stop) -----------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values, fraction: float) -> float:
+    """Nearest-rank percentile of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def wait_serving(process, port: int, path: str = "/", *, log_path=None, seconds: float = 90) -> None:
+    """Wait until ``process`` answers an HTTP GET of ``path`` on ``port`` (any status will do)."""
+    import http.client
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            connection.close()
+            return
+        except (OSError, http.client.HTTPException):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text(errors="replace")[-4000:] if log_path else ""
+                raise SystemExit(f"the server on port {port} did not start:\n{tail}")
+            time.sleep(0.3)
+
+
+def process_stop(process) -> None:
+    """SIGTERM the process group of ``process`` (started with ``start_new_session=True``), SIGKILL after 20 s."""
+    import os
+    import signal
+    import subprocess
+
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def runplatform_start(port: int, environment: dict, log_path):
+    """``manage.py runplatform --port <port>`` (daphne) in a process group of its own, output to ``log_path``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    with open(log_path, "wb") as log:
+        return subprocess.Popen([sys.executable, "manage.py", "runplatform", "--port", str(port)], cwd=root,
+                                env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def redis_url_db(url: str, db: int) -> str:
+    """``url`` (a redis:// URL) pointing at database number ``db`` instead."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))

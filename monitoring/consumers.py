@@ -9,9 +9,12 @@ from the database, which holds every event before anything is broadcast.
 Handlers run one at a time per connection (Channels dispatches a consumer's messages in order), so
 live messages that arrive while the catch-up is read wait behind it.
 """
+import json
+from collections import OrderedDict
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,6 +37,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     room = None
     member: Member | None = None
     last = 0
+
+    async def dispatch(self, message):
+        # Channels' own dispatch first hands every message to the one thread of sync work to close
+        # old database connections; with a thousand members that put each live event behind every
+        # handshake's queries (benchmarks/bench_fanout.py). The handlers here that touch the
+        # database do it through database_sync_to_async, which closes old connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -70,9 +83,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "sync":
+            # With ``after`` the client saw a gap and asks for everything after it again; without, it
+            # is a heartbeat (frames may be in flight: rewinding would send them twice).
             after = content.get("after")
             if isinstance(after, int) and 0 <= after < self.last:
-                self.last = after  # the client lost frames: send them again
+                self.last = after
             self.member, events = await database_sync_to_async(self._recheck_and_read)(self.last)
             if self.member is None:
                 await self.close(code=ACCESS_LOST)
@@ -100,7 +115,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             events = [event for event in events if event["seq"] > self.last]
             if not events:
                 return
-        await self.send_json({"type": "events", "replay": False, "events": events})
+        if len(events) == len(message["events"]):
+            await self.send(text_data=_live_frame(self.member.subject, events))
+        else:
+            await self.send_json({"type": "events", "replay": False, "events": events})
         self.last = events[-1]["seq"]
 
     async def room_recheck(self, message):
@@ -172,6 +190,23 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     def _language(self) -> str:
         cookie = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
         return cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+_FRAMES: "OrderedDict[tuple[str, int, int], str]" = OrderedDict()
+_FRAMES_KEPT = 64
+
+
+def _live_frame(subject: str, events: list[dict]) -> str:
+    """The encoded live frame of a message, made once per process for all its members: every
+    member of a subject gets the same events (seq numbers fix their content)."""
+    key = (subject, events[0]["seq"], events[-1]["seq"])
+    text = _FRAMES.get(key)
+    if text is None:
+        text = json.dumps({"type": "events", "replay": False, "events": events})
+        _FRAMES[key] = text
+        if len(_FRAMES) > _FRAMES_KEPT:
+            _FRAMES.popitem(last=False)
+    return text
 
 
 def _events_after(subject: str, after: int, limit: int) -> list[dict]:

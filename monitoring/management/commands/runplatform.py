@@ -29,6 +29,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"Serving http://{bind}:{port}/"))
         try:
-            CommandLineInterface().run(["-b", bind, "-p", str(port), "--proxy-headers", "config.asgi:application"])
+            # Handshakes wait for a room's first database trip; when a crowd arrives at once (everyone
+            # reconnecting after a server restart) daphne's default 5 s refused some of them.
+            CommandLineInterface().run(["-b", bind, "-p", str(port), "--proxy-headers",
+                                        "--websocket_connect_timeout", "30", "config.asgi:application"])
         finally:
             stop.set()

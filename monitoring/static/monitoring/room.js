@@ -109,7 +109,7 @@ export function open({ url, after = 0, onWelcome, onEvent, onSynced, onStatus, s
       retryMs = RETRY_FIRST_MS;
       setState("connected");
       heartbeat = window.setInterval(() => {
-        if (!resyncing) send({ type: "sync", after: last });
+        if (!resyncing) send({ type: "sync" }); // a heartbeat: no "after", so nothing in flight is sent twice
       }, HEARTBEAT_MS);
     });
     socket.addEventListener("message", receive);
