@@ -88,6 +88,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif env.get("DATABASE_POOL", True, cast=bool):
+    # A pool per process (psycopg_pool): a live room's every heartbeat and handshake is a trip to the
+    # database, and a new PostgreSQL connection for each cost more than the query (bench_fanout).
+    # Persistent connections are no substitute under ASGI, where each request runs in its own thread.
+    DATABASES["default"]["OPTIONS"] = {"pool": {
+        "min_size": 1, "max_size": env.get("DATABASE_POOL_MAX_SIZE", 20, cast=int), "timeout": 10}}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.get("DATABASE_CONN_MAX_AGE", 0, cast=int)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

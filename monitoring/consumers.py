@@ -9,8 +9,8 @@ from the database, which holds every event before anything is broadcast.
 Handlers run one at a time per connection (Channels dispatches a consumer's messages in order), so
 live messages that arrive while the catch-up is read wait behind it.
 """
-import json
-from collections import OrderedDict
+import asyncio
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.events import event_payload, subject_group, user_group
+from monitoring.hub import hub
 from monitoring.rooms import ROOMS, Member, RoomError
 from monitoring.selectors import audit_entries_for_subject, subject_head
 from trading.errors import PlatformError
@@ -30,6 +31,8 @@ from trading.errors import PlatformError
 ACCESS_LOST = 4403
 # Events per frame when catching up from the database.
 REPLAY_FRAME = 500
+# Seconds without a live message after which a heartbeat reads what the subject has from the database.
+LIVE_STALL = 3.0
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
@@ -37,6 +40,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     room = None
     member: Member | None = None
     last = 0
+    live_at = 0.0  # time.monotonic() of the last live message
 
     async def dispatch(self, message):
         # Channels' own dispatch first hands every message to the one thread of sync work to close
@@ -56,13 +60,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.room is None or after is None:
             await self.close()
             return
-        self.groups_joined = [subject_group(self.room.subject_of(self.key))]
-        if self.scope["user"].is_authenticated:
-            self.groups_joined.append(user_group(self.scope["user"].pk))
+        self.last, self.live_at, self.recovering, self.backlog = after, time.monotonic(), True, []
         # Join before reading the database: an event committed from now on either is in the read or
-        # arrives as a message afterwards (duplicates are dropped by seq). Someone refused leaves again.
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        # arrives live afterwards (held in the backlog until the catch-up is sent; duplicates are
+        # dropped by seq). Someone refused leaves again.
+        self.subject = self.room.subject_of(self.key)
+        self.subject_group = subject_group(self.subject)
+        await hub().join(self.subject_group, self)
+        if self.scope["user"].is_authenticated:
+            self.user_group = user_group(self.scope["user"].pk)
+            await self.channel_layer.group_add(self.user_group, self.channel_name)
         self.member, head, events = await database_sync_to_async(self._enter)(after)
         if self.member is None:
             await self.close()  # before accept: the handshake is refused (HTTP 403)
@@ -70,13 +77,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         await self.send_json({"type": "welcome", "room": self.room.name, "subject": self.member.subject,
                               "role": self.member.role, "head": head, "me": self.member.me})
-        self.last = after
         await self._send_replay(events)
+        await self._drain_backlog()
         await self.send_json({"type": "synced", "head": self.last})
 
     async def disconnect(self, code):
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "subject_group", None):
+            await hub().leave(self.subject_group, self)
+        if getattr(self, "user_group", None):
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -86,13 +95,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             # With ``after`` the client saw a gap and asks for everything after it again; without, it
             # is a heartbeat (frames may be in flight: rewinding would send them twice).
             after = content.get("after")
-            if isinstance(after, int) and 0 <= after < self.last:
+            rewind = isinstance(after, int) and 0 <= after < self.last
+            if rewind:
                 self.last = after
-            self.member, events = await database_sync_to_async(self._recheck_and_read)(self.last)
+            self.member, head = await database_sync_to_async(self._recheck_and_head)()
             if self.member is None:
                 await self.close(code=ACCESS_LOST)
                 return
-            await self._send_replay(events)
+            # A heartbeat reads events only when live messages have stopped coming while the subject
+            # moved on (the layer lost the end of a burst). While they flow, what the database has
+            # beyond ``last`` is on its way: reading it too would send every event twice under load.
+            if head > self.last and (rewind or time.monotonic() - self.live_at > LIVE_STALL):
+                await self._catch_up()
             await self.send_json({"type": "synced", "head": self.last})
         elif kind == "action":
             await self._act(content)
@@ -103,23 +117,56 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             return None
 
-    # --- messages from the channel layer ------------------------------------------------------------
+    # --- live events (from the process's hub) and messages from the channel layer -------------------
 
-    async def room_events(self, message):
-        events = [event for event in message["events"]
-                  if event["seq"] > self.last and event["subject"] == self.member.subject]
-        if not events:
+    async def take_live(self, events: list[dict], text: str) -> None:
+        """The hub's delivery: the frame as encoded once for the process, or, when the events do not
+        continue this connection's sequence (the layer lost or reordered a message), a recovery from
+        the database; live events meanwhile wait in the backlog."""
+        self.live_at = time.monotonic()
+        if events[0]["subject"] != self.subject:
             return
-        if events[0]["seq"] != self.last + 1:
-            await self._catch_up()  # the layer lost or reordered something: the database has it
-            events = [event for event in events if event["seq"] > self.last]
-            if not events:
-                return
-        if len(events) == len(message["events"]):
-            await self.send(text_data=_live_frame(self.member.subject, events))
+        if self.recovering:
+            self.backlog.append((events, text))
+        elif not await self._emit(events, replay=False, text=text):
+            self.recovering = True
+            self.backlog.append((events, text))
+            asyncio.ensure_future(self._recover())
+
+    async def _recover(self) -> None:
+        try:
+            await self._catch_up()
+            await self._drain_backlog()
+        finally:
+            self.recovering = False
+
+    async def _drain_backlog(self) -> None:
+        """Send the live events that waited behind a read from the database; read again if they
+        still do not continue the sequence."""
+        while self.backlog:
+            events, text = self.backlog.pop(0)
+            if not await self._emit(events, replay=False, text=text):
+                self.backlog.insert(0, (events, text))
+                before = self.last
+                await self._catch_up()
+                if self.last == before:  # the database does not have them (yet): drop, the heartbeat will
+                    self.backlog.pop(0)
+        self.recovering = False
+
+    async def _emit(self, events: list[dict], *, replay: bool, text: str | None = None) -> bool:
+        """Send what of ``events`` (contiguous, ascending) this connection has not had; False, sending
+        nothing, when they do not continue its sequence."""
+        fresh = [event for event in events if event["seq"] > self.last]
+        if not fresh:
+            return True
+        if fresh[0]["seq"] != self.last + 1:
+            return False
+        if text is not None and len(fresh) == len(events):
+            await self.send(text_data=text)
         else:
-            await self.send_json({"type": "events", "replay": False, "events": events})
-        self.last = events[-1]["seq"]
+            await self.send_json({"type": "events", "replay": replay, "events": fresh})
+        self.last = fresh[-1]["seq"]
+        return True
 
     async def room_recheck(self, message):
         self.member = await database_sync_to_async(self._admit)()
@@ -144,15 +191,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return None, 0, []
         return member, subject_head(member.subject), _events_after(member.subject, after, REPLAY_FRAME)
 
-    def _recheck_and_read(self, after: int) -> tuple[Member | None, list[dict]]:
+    def _recheck_and_head(self) -> tuple[Member | None, int]:
         member = self._admit()
-        return member, (_events_after(member.subject, after, REPLAY_FRAME) if member else [])
+        return member, (subject_head(member.subject) if member else 0)
 
     async def _send_replay(self, events: list[dict]) -> None:
-        """Send ``events`` (read after ``self.last``) and, while a full frame came back, read on."""
+        """Send ``events`` (read from the database after what was ``self.last`` then) and, while a
+        full frame came back, read on. Live events sent meanwhile are not sent twice."""
         while events:
-            await self.send_json({"type": "events", "replay": True, "events": events})
-            self.last = events[-1]["seq"]
+            await self._emit(events, replay=True)
             if len(events) < REPLAY_FRAME:
                 return
             events = await database_sync_to_async(_events_after)(self.member.subject, self.last, REPLAY_FRAME)
@@ -190,23 +237,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     def _language(self) -> str:
         cookie = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
         return cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-_FRAMES: "OrderedDict[tuple[str, int, int], str]" = OrderedDict()
-_FRAMES_KEPT = 64
-
-
-def _live_frame(subject: str, events: list[dict]) -> str:
-    """The encoded live frame of a message, made once per process for all its members: every
-    member of a subject gets the same events (seq numbers fix their content)."""
-    key = (subject, events[0]["seq"], events[-1]["seq"])
-    text = _FRAMES.get(key)
-    if text is None:
-        text = json.dumps({"type": "events", "replay": False, "events": events})
-        _FRAMES[key] = text
-        if len(_FRAMES) > _FRAMES_KEPT:
-            _FRAMES.popitem(last=False)
-    return text
 
 
 def _events_after(subject: str, after: int, limit: int) -> list[dict]:

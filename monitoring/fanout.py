@@ -83,7 +83,8 @@ def _run(items: queue.SimpleQueue) -> None:
 
 
 def _merge(batch: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    """Consecutive event messages of one group become one message (order kept within each group)."""
+    """Consecutive event messages of one group become one message (order kept within each group).
+    Each names its group: a process's room hub (``monitoring.hub``) gets all its groups on one channel."""
     merged: list[tuple[str, dict]] = []
     open_for: dict[str, dict] = {}
     for group, message in batch:
@@ -95,7 +96,7 @@ def _merge(batch: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
         if current is not None and len(current["events"]) + len(message["events"]) <= EVENTS_PER_MESSAGE:
             current["events"].extend(message["events"])
             continue
-        current = {"type": "room.events", "events": list(message["events"])}
+        current = {"type": "room.events", "group": group, "events": list(message["events"])}
         merged.append((group, current))
         open_for[group] = current
     return merged

@@ -170,7 +170,7 @@ def test_the_subject_group_hears_committed_events_only():
         return entry, await asyncio.wait_for(layer.receive(channel), timeout=10)
 
     entry, message = async_to_sync(scenario)()
-    assert message == {"type": "room.events", "events": [{
+    assert message == {"type": "room.events", "group": "subject.lot.7", "events": [{
         "seq": 1, "at": chain.time_format(at=entry.at), "kind": "lot.published", "actor": "user:1",
         "subject": "lot:7", "data": {"price": "10.00"}}]}
 

@@ -203,6 +203,26 @@ def test_an_event_the_layer_drops_is_filled_from_the_database(opened_lot, people
 
 
 @committed
+def test_a_heartbeat_fills_an_event_lost_at_the_end_of_a_burst(opened_lot, people, monkeypatch):
+    monkeypatch.setattr("monitoring.consumers.LIVE_STALL", 0.0)  # no live message for "long enough"
+    monkeypatch.setattr(fanout, "submit", lambda group, message: None)  # the layer loses everything
+
+    async def scenario():
+        communicator, connected = await enter(f"/ws/rooms/opening/{opened_lot.pk}/", people["staff"])
+        assert connected
+        head = seqs(await frames_until_synced(communicator))[-1]
+        lost = (await sync_to_async(record)(kind="lot.lost_in_transit", actor="user:1",
+                                            subject=f"lot:{opened_lot.pk}")).subject_seq
+        await communicator.send_json_to({"type": "sync"})
+        frames = await frames_until_synced(communicator)
+        await communicator.disconnect()
+        return head, lost, frames
+
+    head, lost, frames = asyncio.run(scenario())
+    assert lost == head + 1 and seqs(frames) == [lost] and frames[-1] == {"type": "synced", "head": lost}
+
+
+@committed
 def test_sync_resends_what_the_client_lost_and_a_duplicate_is_never_sent(opened_lot, people):
     subject = f"lot:{opened_lot.pk}"
     for i in range(3):
