@@ -632,7 +632,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of publishing")
     parser.add_argument("--layers", default="pubsub,core", help="channel layers to measure: pubsub, core or both")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
-    parser.add_argument("--heartbeat", type=float, default=15.0, help="seconds between sync heartbeats (0: none)")
+    parser.add_argument("--heartbeat", type=float, default=30.0, help="seconds between sync heartbeats (0: none; room.js sends one every 30 s)")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (for trying things out)")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the servers and the publisher, e.g. DATABASE_CONN_MAX_AGE=60")

@@ -175,7 +175,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     # --- helpers ----------------------------------------------------------------------------------------
 
-    def _admit(self) -> Member | None:
+    def _admit(self, details: bool = False) -> Member | None:
         """Sync. A fresh read of the person every time: roles or the account may have changed."""
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
@@ -183,10 +183,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             if user is None:
                 return None
             self.scope["user"] = user
-        return self.room.admit(user=self.scope["user"], key=self.key)
+        return self.room.admit(user=self.scope["user"], key=self.key, details=details)
 
     def _enter(self, after: int) -> tuple[Member | None, int, list[dict]]:
-        member = self._admit()
+        member = self._admit(details=True)
         if member is None:
             return None, 0, []
         return member, subject_head(member.subject), _events_after(member.subject, after, REPLAY_FRAME)

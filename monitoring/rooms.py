@@ -40,8 +40,9 @@ class Room:
         """The subject whose events the room shows (``key`` is the URL's, already checked by routing)."""
         raise NotImplementedError
 
-    def admit(self, *, user, key: str) -> Member | None:
-        """The member ``user`` is in this room, or None if they may not enter."""
+    def admit(self, *, user, key: str, details: bool = True) -> Member | None:
+        """The member ``user`` is in this room, or None if they may not enter. Without ``details``
+        the member's own details (``me``) are left out: a re-check needs only the answer."""
         raise NotImplementedError
 
 
@@ -53,7 +54,7 @@ class OpeningRoom(Room):
     def subject_of(self, key: str) -> str:
         return f"lot:{key}"
 
-    def admit(self, *, user, key: str) -> Member | None:
+    def admit(self, *, user, key: str, details: bool = True) -> Member | None:
         if not user.is_authenticated:
             return None
         lot = Lot.objects.filter(pk=int(key)).only("pk").first()
@@ -66,9 +67,13 @@ class OpeningRoom(Room):
         if Role.REGULATOR in roles:
             return Member(OBSERVER, subject)
         if Role.SUPERVISOR in roles and supervisor_is_assigned(lot_id=lot.pk, user_id=user.pk):
+            if not details:
+                return Member(OBSERVER, subject)
             note = note_get(lot_id=lot.pk, user_id=user.pk)
             return Member(OBSERVER, subject, {"note": note.text if note else ""})
         if Role.BIDDER in roles and registration_active(lot=lot, organisation=user.organisation):
+            if not details:
+                return Member(BIDDER, subject)
             bids = [{"receipt": str(bid.receipt_id), "status": bid.status, "received_at": bid.received_at.isoformat()}
                     for bid in bids_of_organisation(lot_id=lot.pk, organisation_id=user.organisation_id)]
             return Member(BIDDER, subject, {"bids": bids})
@@ -92,7 +97,7 @@ class DashboardRoom(Room):
     def subject_of(self, key: str) -> str:
         return "centre"
 
-    def admit(self, *, user, key: str) -> Member | None:
+    def admit(self, *, user, key: str, details: bool = True) -> Member | None:
         if not user.is_authenticated:
             return None
         roles = user.role_set

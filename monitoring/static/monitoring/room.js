@@ -5,7 +5,7 @@
 //                           statusElement, labels});
 //   room.action("note.save", {text}).then(result => ..., error => error.code, error.message);
 
-const HEARTBEAT_MS = 15000;
+const HEARTBEAT_MS = 30000; // docs/rooms.md: each one re-checks membership in the database
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 8000;
 const ACCESS_LOST = 4403;
