@@ -4,17 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from supervisors.models import Assignment, ObservationNote
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from trading.admin import ReadOnlyAdmin
 
 
 @admin.register(Assignment)

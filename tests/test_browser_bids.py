@@ -3,13 +3,11 @@ Python sealer are stored side by side; the opening opens them all with 2 of the 
 shares; one custodian alone cannot."""
 import io
 import os
-import threading
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.conf import settings
-from playwright.sync_api import sync_playwright
 
 from bidding.crypto import custodian as custodian_crypto
 from bidding.crypto import shamir
@@ -18,35 +16,13 @@ from bidding.crypto.opening_key import private_key_rebuild, public_key_load
 from bidding.models import Bid, KeyShare, OpeningSession
 from bidding.services.bids import bid_submit
 from bidding.services.opening import opening_start, share_present
-from tests.fixtures import CHROMIUM_ARGS, CUSTODIAN_PASSPHRASE, PASSWORD
+from tests.browsing import browser_thread
+from tests.fixtures import CUSTODIAN_PASSPHRASE, PASSWORD
 from trading.services.lots import lot_due_sweep
 from trading.services.registrations import registration_create
 
 PRICES = {"bidder_b": "7777777.77", "bidder_c": "6666666.66"}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def in_browser_thread(steps):
-    """Run ``steps(browser)`` in a thread of its own: Playwright's sync API keeps an event loop
-    running in its thread, where Django refuses synchronous database work."""
-    failure = []
-
-    def run():
-        try:
-            with sync_playwright() as playwright:
-                chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                try:
-                    steps(chromium)
-                finally:
-                    chromium.close()
-        except BaseException as error:  # re-raised in the test's thread
-            failure.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=180)
-    if failure:
-        raise failure[0]
 
 
 def _shares(lot, custodians):
@@ -85,7 +61,7 @@ def test_browser_and_python_sealed_bids_open_with_two_of_three_custodians(
         page.click("[data-testid=seal-submit]")
         page.wait_for_selector("tr[data-status=sealed]", timeout=60_000)
 
-    in_browser_thread(seal_in_the_browser)
+    browser_thread(lambda browser, services: seal_in_the_browser(browser))
 
     for bidder in (bidder_b, third):
         python_sealed = io.BytesIO()

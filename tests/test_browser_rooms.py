@@ -2,25 +2,23 @@
 PostgreSQL, Redis and S3): staff run an opening while an assigned supervisor watches the same room,
 and the supervisor's page shows each step within a second of it; the dashboard shows the session."""
 import io
-import queue
-import threading
-import time
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
 from bidding.models import OpeningSession
 from bidding.services.bids import bid_submit
 from bidding.services.opening import bids_count_sweep, share_present
-from tests.fixtures import CHROMIUM_ARGS, CUSTODIAN_PASSPHRASE, PASSWORD
-from tests.servers import platform_servers
 from supervisors.services import assignment_revoke
+from tests.browsing import browser_thread
+from tests.fixtures import CUSTODIAN_PASSPHRASE, PASSWORD
+from tests.servers import platform_servers
 from trading.services.lots import lot_due_sweep
 from trading.services.registrations import registration_create
 
@@ -32,50 +30,6 @@ DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def room_server(django_db_setup, tmp_path_factory):
     with platform_servers(1, tmp_path_factory.mktemp("daphne")) as (server,):
         yield server.url
-
-
-def with_browser_serving_services(steps):
-    """Run ``steps(browser, services)`` in a thread of its own (Playwright's sync API keeps an event
-    loop in its thread, where Django refuses database work) while this thread runs what the steps
-    hand to ``services(function)``: the database stays in the test's thread."""
-    requests: queue.Queue = queue.Queue()
-    failure = []
-
-    def services(function):
-        answer: queue.Queue = queue.Queue(maxsize=1)
-        requests.put((function, answer))
-        ok, value = answer.get(timeout=120)
-        if not ok:
-            raise value
-        return value
-
-    def run():
-        try:
-            with sync_playwright() as playwright:
-                chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                try:
-                    steps(chromium, services)
-                finally:
-                    chromium.close()
-        except BaseException as error:  # re-raised in the test's thread
-            failure.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    deadline = time.monotonic() + 240
-    while thread.is_alive() and time.monotonic() < deadline:
-        try:
-            function, answer = requests.get(timeout=0.05)
-        except queue.Empty:
-            continue
-        try:
-            answer.put((True, function()))
-        except BaseException as error:
-            answer.put((False, error))
-    thread.join(timeout=5)
-    if failure:
-        raise failure[0]
-    assert not thread.is_alive(), "the browser steps did not finish"
 
 
 def sign_in(browser, url, username, locale):
@@ -203,7 +157,7 @@ def test_the_supervisor_watches_the_opening_live(room_server, closed_lot, custod
         services(lambda: assignment_revoke(assignment_id=assigned_supervisor.assignment.pk, actor="user:1"))
         expect(watcher.locator("[data-testid=room-state]")).to_have_attribute("data-state", "lost", timeout=LIVE)
 
-    with_browser_serving_services(steps)
+    browser_thread(steps)
 
 
 @DB

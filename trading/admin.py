@@ -51,8 +51,8 @@ class RuleAdmin(admin.ModelAdmin):
         return False
 
 
-class CalendarReadOnlyAdmin(admin.ModelAdmin):
-    """Shown for reference; days are corrected and years confirmed on the calendar page, which audits them."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records changed only through their services (which audit them): the admin shows them."""
 
     def has_add_permission(self, request):
         return False
@@ -62,6 +62,10 @@ class CalendarReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CalendarReadOnlyAdmin(ReadOnlyAdmin):
+    """Shown for reference; days are corrected and years confirmed on the calendar page, which audits them."""
 
 
 @admin.register(models.CalendarDay)
