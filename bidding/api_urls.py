@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bidding import apis
+from bidding import apis, apis_auctions
 
 urlpatterns = [
     path("lots/<int:lot_id>/publish/", apis.LotPublishSealedApi.as_view(), name="api-lot-publish"),
@@ -17,4 +17,7 @@ urlpatterns = [
     path("lots/<int:lot_id>/opening/confirm/", apis.OpeningConfirmApi.as_view(), name="api-opening-confirm"),
     path("lots/<int:lot_id>/opening/objections/", apis.OpeningObjectApi.as_view(), name="api-opening-object"),
     path("opening-responses/<int:response_id>/answer/", apis.OpeningAnswerApi.as_view(), name="api-opening-answer"),
+    path("lots/<int:lot_id>/auction/", apis_auctions.AuctionCreateApi.as_view(), name="api-auction-create"),
+    path("auctions/<int:auction_id>/", apis_auctions.AuctionApi.as_view(), name="api-auction"),
+    path("auctions/<int:auction_id>/bids/", apis_auctions.AuctionBidApi.as_view(), name="api-auction-bid"),
 ]

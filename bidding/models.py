@@ -209,3 +209,7 @@ class OpeningResponse(models.Model):
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["session", "organisation"], condition=models.Q(kind="confirm"),
                                                name="confirm_once")]
+
+
+# Live auctions have a module of their own; Django finds the app's models through this one.
+from bidding.models_auction import Auction, AuctionBid, AuctionBidder  # noqa: E402,F401

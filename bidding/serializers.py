@@ -65,3 +65,45 @@ class OpeningResponseSerializer(serializers.Serializer):
     text = serializers.CharField()
     at = serializers.DateTimeField()
     answer = serializers.CharField()
+
+
+class AuctionCreateSerializer(serializers.Serializer):
+    starting_price = serializers.DecimalField(max_digits=16, decimal_places=2)
+    increment = serializers.DecimalField(max_digits=16, decimal_places=2)
+    reserve_price = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    starts_at = serializers.DateTimeField()
+    free_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60)
+
+
+class AuctionBidLadderSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    bidder = serializers.IntegerField(source="bidder.number")
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    at = serializers.DateTimeField()
+
+
+class AuctionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lot = serializers.IntegerField(source="lot_id")
+    status = serializers.CharField()
+    starting_price = serializers.DecimalField(max_digits=16, decimal_places=2)
+    increment = serializers.DecimalField(max_digits=16, decimal_places=2)
+    starts_at = serializers.DateTimeField()
+    free_until = serializers.DateTimeField()
+    countdown_seconds = serializers.IntegerField()
+    current_price = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    leader_number = serializers.IntegerField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()
+    ladder = AuctionBidLadderSerializer(many=True)
+
+
+class AuctionBidSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class AuctionBidAnswerSerializer(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=16, decimal_places=2)
+    position = serializers.IntegerField()
+    bidder_number = serializers.IntegerField()
+    ends_at = serializers.DateTimeField(allow_null=True)

@@ -140,6 +140,7 @@ PLATFORM_SWEEPS = [
     "trading.services.lots.lot_due_sweep",
     "bidding.services.opening.bids_count_sweep",
     "bidding.services.opening.opening_close_sweep",
+    "bidding.services.auctions.auction_due_sweep",
     "trading.services_calendar.calendar_unconfirmed_sweep",
     "monitoring.services.audit_checkpoint_sweep",
 ]

@@ -9,7 +9,7 @@ from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 
-from bidding.selectors import bids_of_organisation
+from bidding.selectors import auction_bidder_number, auction_lot_id, bids_of_organisation
 from supervisors.selectors import note_get, supervisor_is_assigned
 from supervisors.services import observation_note_save
 from trading.errors import PlatformError
@@ -108,4 +108,30 @@ class DashboardRoom(Room):
         return None
 
 
-ROOMS: dict[str, Room] = {room.name: room for room in (OpeningRoom(), DashboardRoom())}
+class AuctionRoom(Room):
+    """A live auction (subject ``auction:<id>``): staff run it; regulators and the supervisors assigned
+    to its lot watch; its bidders bid (through the API) and learn their own number, the others' bids
+    showing numbers only."""
+    name = "auction"
+
+    def subject_of(self, key: str) -> str:
+        return f"auction:{key}"
+
+    def admit(self, *, user, key: str, details: bool = True) -> Member | None:
+        if not user.is_authenticated:
+            return None
+        lot_id = auction_lot_id(auction_id=int(key))
+        if lot_id is None:
+            return None
+        subject, roles = self.subject_of(key), user.role_set
+        if Role.STAFF in roles:
+            return Member(STAFF, subject)
+        if Role.REGULATOR in roles or (Role.SUPERVISOR in roles
+                                       and supervisor_is_assigned(lot_id=lot_id, user_id=user.pk)):
+            return Member(OBSERVER, subject)
+        number = (auction_bidder_number(auction_id=int(key), organisation_id=user.organisation_id)
+                  if Role.BIDDER in roles else None)
+        return Member(BIDDER, subject, {"number": number}) if number is not None else None
+
+
+ROOMS: dict[str, Room] = {room.name: room for room in (OpeningRoom(), DashboardRoom(), AuctionRoom())}

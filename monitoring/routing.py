@@ -4,6 +4,6 @@ from django.urls import re_path
 from monitoring.consumers import RoomConsumer
 
 websocket_urlpatterns = [
-    re_path(r"^ws/rooms/(?P<room>opening)/(?P<key>[0-9]+)/$", RoomConsumer.as_asgi()),
+    re_path(r"^ws/rooms/(?P<room>opening|auction)/(?P<key>[0-9]+)/$", RoomConsumer.as_asgi()),
     re_path(r"^ws/rooms/(?P<room>dashboard)/$", RoomConsumer.as_asgi()),
 ]

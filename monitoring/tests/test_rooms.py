@@ -1,21 +1,27 @@
 """Live rooms through the real ASGI application (Channels' communicator, the Redis channel layer of
 the test settings): who may enter which room, catch-up by seq, gaps the layer leaves, re-checks."""
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
+from bidding.services.auctions import auction_bid, auction_create, auction_due_sweep
 from config.asgi import application
 from monitoring import fanout
 from monitoring.consumers import ACCESS_LOST
 from monitoring.events import record
 from supervisors.services import assignment_create, assignment_revoke
-from trading.services.registrations import registration_create
+from trading import clock
+from trading.models import Registration
+from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
+from trading.services.registrations import registration_create, registration_decide
 
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -348,3 +354,51 @@ def _unconfirmed_year() -> int:
     year = clock.now().year + 5
     CalendarYear.objects.filter(pk=year).delete()
     return year
+
+
+@committed
+def test_the_auction_room_admits_its_bidders_by_number_and_shows_each_accepted_bid(make_lot, people, make_person):
+    lot = make_lot("land", "listing_timed_bidding", deposit=Decimal("0"))
+    lot_submit(lot_id=lot.pk, actor="user:1")
+    lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
+    lot.refresh_from_db()
+    third = make_person("bidder_c", ["bidder"], organisation="丙置业有限公司")
+    with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):
+        lot_due_sweep()
+        for user in (people["bidder_registered"], third):
+            registration = registration_create(lot_id=lot.pk, user=user)
+            if registration.status == Registration.Status.PENDING:
+                registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
+    assignment_create(lot_id=lot.pk, supervisor_id=people["supervisor_assigned"].pk, actor="user:1")
+    auction = auction_create(lot_id=lot.pk, starting_price="1000000.00", increment="10000.00",
+                             starts_at=clock.now() - timedelta(seconds=1), free_minutes=10, actor="user:1")
+    auction_due_sweep()
+    path = f"/ws/rooms/auction/{auction.pk}/"
+
+    async def scenario():
+        roles = {}
+        for name in ("staff", "regulator", "supervisor_assigned", "supervisor_elsewhere", "bidder_registered",
+                     "bidder_not_registered", "custodian"):
+            communicator, connected = await enter(path, people[name])
+            if connected:
+                welcome = await communicator.receive_json_from(timeout=10)
+                roles[name] = (welcome["role"], welcome["me"])
+                await communicator.disconnect()
+            else:
+                roles[name] = None
+        watcher, connected = await enter(path, people["regulator"])
+        head = seqs(await frames_until_synced(watcher))[-1]
+        answer = await sync_to_async(auction_bid)(auction_id=auction.pk, user=third, amount="1000000.00")
+        frames = await events_until(watcher, head + 1)
+        await watcher.disconnect()
+        return roles, answer, frames
+
+    roles, answer, frames = asyncio.run(scenario())
+    number = roles["bidder_registered"][1]["number"]
+    assert roles == {"staff": ("staff", {}), "regulator": ("observer", {}), "supervisor_assigned": ("observer", {}),
+                     "supervisor_elsewhere": None, "bidder_registered": ("bidder", {"number": number}),
+                     "bidder_not_registered": None, "custodian": None}
+    event = frames[-1]["events"][-1]
+    assert (event["kind"], event["data"]["amount"], event["data"]["bidder"]) == (
+        "auction.bid_accepted", "1000000.00", answer.bidder_number)
+    assert event["actor"] == f"bidder:{answer.bidder_number}"

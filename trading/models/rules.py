@@ -38,6 +38,7 @@ class RuleCode(models.TextChoices):
     LISTING_NOTICE = "listing_notice", _("Listing notice before the start")
     DISCLOSURE_PERIOD = "disclosure_period", _("Disclosure period")
     OPENING_RESPONSE_WINDOW = "opening_response_window", _("Bidders' confirmation or objection after the opening")
+    AUCTION_COUNTDOWN = "auction_countdown", _("Live auction: countdown each accepted bid restarts")
 
 
 class RuleUnit(models.TextChoices):

@@ -41,6 +41,7 @@ EXPECTED = {
     "listing_notice": (20, 1, "calendar_days", "min", False, "39号"),
     "disclosure_period": (20, 1, "working_days", "min", False, "32号"),
     "opening_response_window": (30, 1, "minutes", "max", False, "实施条例 Art 44"),
+    "auction_countdown": (5, 1, "minutes", "min", False, "国土资源部令第39号"),
 }
 # Where each rule must be found: (market, procedure).
 WHERE = {
@@ -59,6 +60,7 @@ WHERE = {
     "listing_notice": [("land", "listing_timed_bidding"), ("land", "auction")],
     "disclosure_period": [("property", "listing_online_bidding"), ("property", "descending_auction")],
     "opening_response_window": [("construction", "open_tender"), ("procurement", "open_tender"), ("hr", "open_tender")],
+    "auction_countdown": [("land", "listing_timed_bidding"), ("land", "auction"), ("property", "listing_online_bidding")],
 }
 
 
