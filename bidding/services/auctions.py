@@ -93,6 +93,7 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
         raise BiddingError("not_a_bidder_here", _("Your organisation is not a bidder in this auction."), status=403)
     with transaction.atomic():
         now = clock.now()
+        extended = now + timedelta(seconds=bidder.auction.countdown_seconds)
         # The whole rule in one statement: live, not run out, a whole number of increments above the
         # current price (or from the starting price for the first bid), compared in cents so that
         # SQLite's floats agree with PostgreSQL's numerics. A timed-phase bid restarts the countdown.
@@ -112,14 +113,14 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
                                             CAST(ROUND(increment * 100) AS BIGINT)) = 0 END
                     RETURNING accepted_bids, status""",
                 {"amount": amount, "cents": int(amount * 100), "organisation": user.organisation_id,
-                 "number": bidder.number, "now": now, "auction": auction_id,
-                 "extended": now + timedelta(seconds=bidder.auction.countdown_seconds),
+                 "number": bidder.number, "now": connection.ops.adapt_datetimefield_value(now),
+                 "auction": auction_id, "extended": connection.ops.adapt_datetimefield_value(extended),
                  "free": Auction.Status.FREE_BIDDING, "timed": Auction.Status.TIMED_BIDDING})
             row = cursor.fetchone()
         if row is None:
             _refusal(auction_id, amount, now)
         position = row[0]
-        ends_at = now + timedelta(seconds=bidder.auction.countdown_seconds) if row[1] == Auction.Status.TIMED_BIDDING else None
+        ends_at = extended if row[1] == Auction.Status.TIMED_BIDDING else None
         AuctionBid.objects.create(auction_id=auction_id, bidder=bidder, placed_by=user, amount=amount, at=now,
                                   position=position)
         record(kind="auction.bid_accepted", actor=f"bidder:{bidder.number}", subject=f"auction:{auction_id}",
