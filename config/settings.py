@@ -175,6 +175,9 @@ PLATFORM_BANK_WINDOW_SECONDS = env.get("PLATFORM_BANK_WINDOW_SECONDS", 300, cast
 PLATFORM_BID_RETENTION_YEARS = env.get("PLATFORM_BID_RETENTION_YEARS", 15, cast=int)
 PLATFORM_BID_MAX_BYTES = env.get("PLATFORM_BID_MAX_BYTES", 200 * 1024 * 1024 + 1024 * 1024, cast=int)
 PLATFORM_OPENING_THRESHOLD = env.get("PLATFORM_OPENING_THRESHOLD", 2, cast=int)
+# Live auctions: bid attempts one bidder may make in one auction per second (0: no limit); counted in
+# the cache (Redis in services mode), so every server process enforces the same limit.
+PLATFORM_AUCTION_BID_RATE = env.get("PLATFORM_AUCTION_BID_RATE", 5, cast=int)
 PLATFORM_LOGIN_MAX_FAILURES = env.get("PLATFORM_LOGIN_MAX_FAILURES", 5, cast=int)
 PLATFORM_LOGIN_LOCKOUT_MINUTES = env.get("PLATFORM_LOGIN_LOCKOUT_MINUTES", 15, cast=int)
 

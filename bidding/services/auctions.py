@@ -7,10 +7,13 @@ auction's only lock, held for that statement and the bid's insert — so two bid
 cannot both win, and a bid that arrives after the countdown ran out cannot extend it.
 """
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +94,7 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
               if user.organisation_id else None)
     if bidder is None:
         raise BiddingError("not_a_bidder_here", _("Your organisation is not a bidder in this auction."), status=403)
+    _rate_check(auction_id, bidder.number)
     with transaction.atomic():
         now = clock.now()
         extended = now + timedelta(seconds=bidder.auction.countdown_seconds)
@@ -127,6 +131,19 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
                data={"position": position, "bidder": bidder.number, "amount": str(amount), "at": now.isoformat(),
                      "ends_at": ends_at.isoformat() if ends_at else None})
     return BidAnswer(price=amount, position=position, bidder_number=bidder.number, ends_at=ends_at)
+
+
+def _rate_check(auction_id: int, number: int) -> None:
+    """At most ``PLATFORM_AUCTION_BID_RATE`` attempts per bidder per auction in each second (a fixed
+    window in the shared cache); beyond it the attempt is answered, refused, and changes nothing."""
+    rate = settings.PLATFORM_AUCTION_BID_RATE
+    if rate <= 0:
+        return
+    key = f"auction-rate:{auction_id}:{number}:{int(time.time())}"
+    cache.add(key, 0, timeout=2)
+    if cache.incr(key) > rate:
+        raise BiddingError("rate_limited", _("Too many bids: at most %(rate)d a second.") % {"rate": rate},
+                           status=429)
 
 
 def _refusal(auction_id: int, amount: Decimal, now: datetime):

@@ -135,7 +135,8 @@ def test_someone_not_admitted_cannot_bid(listing_lot, make_person):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_bidders_get_strictly_rising_prices_and_every_attempt_an_answer(listing_lot, bidders):
+def test_concurrent_bidders_get_strictly_rising_prices_and_every_attempt_an_answer(listing_lot, bidders, settings):
+    settings.PLATFORM_AUCTION_BID_RATE = 0  # the database's ordering under contention, not the rate limit
     auction = make_auction(listing_lot, start=clock.now() - timedelta(seconds=1), free_minutes=30)
     auction_due_sweep()
     answers, attempts, errors = [], [], []
@@ -197,3 +198,18 @@ def test_the_auction_through_the_api(listing_lot, bidders, staff, client):
     client.force_login(bidders[1])
     forbidden = client.post(f"/api/v1/lots/{listing_lot.pk}/auction/", {}, content_type="application/json")
     assert forbidden.status_code == 403
+
+
+def test_a_bidder_over_the_rate_is_answered_and_changes_nothing(listing_lot, bidders, settings):
+    from django.core.cache import cache
+
+    settings.PLATFORM_AUCTION_BID_RATE = 2
+    cache.clear()
+    auction = make_auction(listing_lot, start=clock.now() - timedelta(seconds=1))
+    auction_due_sweep()
+    with time_machine.travel(clock.now(), tick=False):  # one second's window for all three
+        auction_bid(auction_id=auction.pk, user=bidders[0], amount="1000000.00")
+        auction_bid(auction_id=auction.pk, user=bidders[0], amount="1010000.00")
+        refused("rate_limited", auction_id=auction.pk, user=bidders[0], amount="1020000.00")
+        auction_bid(auction_id=auction.pk, user=bidders[1], amount="1020000.00")  # another bidder's own count
+    assert AuctionBid.objects.filter(auction=auction).count() == 3
