@@ -14,4 +14,5 @@ urlpatterns = [
     path("lots/<int:lot_id>/opening/object/", views.opening_object_view, name="opening-object"),
     path("lots/<int:lot_id>/opening/responses/<int:response_id>/answer/", views.opening_answer_view,
          name="opening-answer"),
+    path("auctions/<int:auction_id>/", views.auction_page, name="auction-page"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from bidding.errors import BiddingError
 from bidding.forms import CustodianKeyForm, PublishSealedForm
 from bidding.crypto.opening_key import b64url
-from bidding.models import Bid, BidCount, CustodianKey, KeyShare, OpeningKey, OpeningResponse, OpeningSession
+from bidding.models import Auction, Bid, BidCount, CustodianKey, KeyShare, OpeningKey, OpeningResponse, OpeningSession
 from bidding.services.bids import bid_withdraw
 from bidding.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.services.opening import opening_answer, opening_confirm, opening_object, opening_start, share_present
@@ -163,3 +163,11 @@ def opening_answer_view(request, lot_id: int, response_id: int):
     get_object_or_404(OpeningResponse, pk=response_id, session__lot_id=lot_id)
     return _opening_action(request, lot_id, lambda: opening_answer(
         response_id=response_id, answer=request.POST.get("answer", ""), actor=actor_of(request.user)))
+
+
+@login_required
+def auction_page(request, auction_id: int):
+    """A live auction: the current price, the countdown and the ladder with bidder numbers; a bidder's
+    own bid box. Who may watch is the auction room's rule (monitoring's ``auction_room_config`` tag)."""
+    auction = get_object_or_404(Auction.objects.select_related("lot__project"), pk=auction_id)
+    return render(request, "bidding/auction.html", {"auction": auction})

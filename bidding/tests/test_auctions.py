@@ -213,3 +213,17 @@ def test_a_bidder_over_the_rate_is_answered_and_changes_nothing(listing_lot, bid
         refused("rate_limited", auction_id=auction.pk, user=bidders[0], amount="1020000.00")
         auction_bid(auction_id=auction.pk, user=bidders[1], amount="1020000.00")  # another bidder's own count
     assert AuctionBid.objects.filter(auction=auction).count() == 3
+
+
+def test_the_auction_page_gives_the_room_to_its_members_only(listing_lot, bidders, staff, make_person, client):
+    auction = make_auction(listing_lot, start=clock.now())
+    client.force_login(bidders[0])
+    page = client.get(f"/auctions/{auction.pk}/")
+    assert page.status_code == 200 and b'id="room-config"' in page.content and b'data-testid="bid-form"' in page.content
+    client.force_login(staff)
+    page = client.get(f"/auctions/{auction.pk}/")
+    assert b'id="room-config"' in page.content and b'data-testid="bid-form"' not in page.content
+    client.force_login(make_person("bidder_d", ["bidder"], organisation="丁投资有限公司"))
+    assert b'id="room-config"' not in client.get(f"/auctions/{auction.pk}/").content
+    client.logout()
+    assert client.get(f"/auctions/{auction.pk}/").status_code == 302

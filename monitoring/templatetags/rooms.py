@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bidding.models import OpeningSession
+from bidding.models import Auction, OpeningSession
 from monitoring.rooms import ROOMS
 from trading.models import Lot, Role
 
@@ -44,5 +44,29 @@ def opening_room_config(context, lot) -> dict | None:
             "opening.closed": _("Opening closed"), "announcement.published": _("Announcement published"),
             "announcement.corrected": _("Announcement corrected"), "document.uploaded": _("Document uploaded"),
             "enquiry.answered": _("Question answered"),
+        },
+    }
+
+
+@register.simple_tag(takes_context=True)
+def auction_room_config(context, auction) -> dict | None:
+    """The auction page's room configuration, or None for someone the auction room would refuse."""
+    member = ROOMS["auction"].admit(user=context["request"].user, key=str(auction.pk))
+    if member is None:
+        return None
+    return {
+        "url": f"/ws/rooms/auction/{auction.pk}/", "after": 0, "role": member.role,
+        "bid_url": reverse("api-auction-bid", args=[auction.pk]),
+        "statuses": dict(Auction.Status.choices), "outcomes": dict(Auction.Outcome.choices),
+        "labels": {
+            "connecting": _("Connecting…"), "connected": _("Connected: live"),
+            "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
+            "lost": _("Access lost"), "ends_in": _("Ends in"), "no_bid": _("No bid yet"),
+            "accepted": _("Accepted"), "you": _("you"), "bidder": _("Bidder No. %(n)s"),
+        },
+        "kinds": {
+            "auction.scheduled": _("Auction scheduled"), "auction.opened": _("Free bidding opened"),
+            "auction.countdown_started": _("Countdown started"), "auction.bid_accepted": _("Bid accepted"),
+            "auction.ended": _("Auction ended"),
         },
     }
