@@ -19,9 +19,14 @@ from trading.apis_lots import ERRORS
 from trading.permissions import IsBidderRole, IsStaffRole
 
 
+# The ladder in the API is the latest bids only: a hot auction's readers poll it, and the whole
+# ladder grows with every bid (the auction room's events carry every bid).
+LADDER = 50
+
+
 def _auction_data(auction_id: int) -> Auction:
     auction = get_object_or_404(Auction, pk=auction_id)
-    auction.ladder = list(auction.bids.select_related("bidder"))
+    auction.ladder = list(auction.bids.select_related("bidder").order_by("-position")[:LADDER])[::-1]
     return auction
 
 
