@@ -211,3 +211,33 @@ def publish_sealed(custodians):
         return lot
 
     return publish
+
+
+@pytest.fixture
+def make_listing_lot(make_lot):
+    """A land lot in its listing period with ``bidders`` registered and approved (竞买资格确认)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    import time_machine
+
+    from trading.models import Lot, Registration
+    from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
+    from trading.services.registrations import registration_create, registration_decide
+
+    def make(bidders):
+        lot = make_lot("land", "listing_timed_bidding", deposit=Decimal("0"))
+        lot_submit(lot_id=lot.pk, actor="user:1")
+        lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
+        lot.refresh_from_db()
+        with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):
+            lot_due_sweep()
+            for user in bidders:
+                registration = registration_create(lot_id=lot.pk, user=user)
+                if registration.status == Registration.Status.PENDING:
+                    registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
+        lot.refresh_from_db()
+        assert lot.status == Lot.Status.LISTING
+        return lot
+
+    return make

@@ -9,15 +9,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from rest_framework.authtoken.models import Token
 
 from bidding.models import Auction, AuctionBid
 from bidding.services.auctions import auction_create, auction_due_sweep
 from trading import clock
-from trading.models import Lot, Registration
-from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
-from trading.services.registrations import registration_create, registration_decide
 from tests.servers import platform_servers
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.timeout(180)]
@@ -35,20 +31,9 @@ def many_bidders(make_person):
 
 
 @pytest.fixture
-def auction(make_lot, many_bidders):
+def auction(make_listing_lot, many_bidders):
     """A land lot in its listing period, every bidder approved, and its live auction in free bidding."""
-    lot = make_lot("land", "listing_timed_bidding", deposit=Decimal("0"))
-    lot_submit(lot_id=lot.pk, actor="user:1")
-    lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
-    lot.refresh_from_db()
-    with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):
-        lot_due_sweep()
-        for user in many_bidders:
-            registration = registration_create(lot_id=lot.pk, user=user)
-            if registration.status == Registration.Status.PENDING:
-                registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
-    lot.refresh_from_db()
-    assert lot.status == Lot.Status.LISTING
+    lot = make_listing_lot(many_bidders)
     auction = auction_create(lot_id=lot.pk, starting_price=str(STARTING), increment=str(INCREMENT),
                              starts_at=clock.now() - timedelta(seconds=1), free_minutes=30, actor="user:1")
     auction_due_sweep()

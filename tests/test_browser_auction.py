@@ -1,10 +1,8 @@
 """The auction room in headless Chromium on a real daphne process: a bidder bids on the page, every
 attempt is answered, and an assigned supervisor's page shows the new price within a second."""
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-import time_machine
 from playwright.sync_api import expect
 
 from bidding.services.auctions import auction_create, auction_due_sweep
@@ -13,24 +11,13 @@ from tests.browsing import browser_thread
 from tests.servers import platform_servers
 from tests.test_browser_rooms import LIVE, sign_in
 from trading import clock
-from trading.models import Registration
-from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
-from trading.services.registrations import registration_create, registration_decide
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_a_bid_on_the_page_reaches_the_watching_supervisor(make_lot, bidder_a, bidder_b, supervisor, tmp_path):
-    lot = make_lot("land", "listing_timed_bidding", deposit=Decimal("0"))
-    lot_submit(lot_id=lot.pk, actor="user:1")
-    lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
-    lot.refresh_from_db()
-    with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):
-        lot_due_sweep()
-        for user in (bidder_a, bidder_b):
-            registration = registration_create(lot_id=lot.pk, user=user)
-            if registration.status == Registration.Status.PENDING:
-                registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
+def test_a_bid_on_the_page_reaches_the_watching_supervisor(make_listing_lot, bidder_a, bidder_b, supervisor,
+                                                            tmp_path):
+    lot = make_listing_lot([bidder_a, bidder_b])
     assignment_create(lot_id=lot.pk, supervisor_id=supervisor.pk, actor="user:1")
     auction = auction_create(lot_id=lot.pk, starting_price="1000000.00", increment="10000.00",
                              starts_at=clock.now() - timedelta(seconds=1), free_minutes=30, actor="user:1")

@@ -14,9 +14,7 @@ from bidding.models import Auction, AuctionBid
 from bidding.services.auctions import auction_bid, auction_create, auction_due_sweep
 from monitoring.models import AuditEntry
 from trading import clock
-from trading.models import Lot, Registration
-from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
-from trading.services.registrations import registration_create, registration_decide
+from trading.models import Lot
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +25,9 @@ def bidders(bidder_a, bidder_b, make_person):
 
 
 @pytest.fixture
-def listing_lot(make_lot, bidders):
+def listing_lot(make_listing_lot, bidders):
     """A land lot in its listing period with three registered bidders."""
-    lot = make_lot("land", "listing_timed_bidding", deposit=Decimal("0"))
-    lot_submit(lot_id=lot.pk, actor="user:1")
-    lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
-    lot.refresh_from_db()
-    with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):
-        lot_due_sweep()
-        for user in bidders:
-            registration = registration_create(lot_id=lot.pk, user=user)
-            if registration.status == Registration.Status.PENDING:  # 竞买资格确认 by staff
-                registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
-    lot.refresh_from_db()
-    assert lot.status == Lot.Status.LISTING
-    return lot
+    return make_listing_lot(bidders)
 
 
 def make_auction(lot, *, start, free_minutes=10, reserve=None):

@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -19,9 +18,7 @@ from monitoring.consumers import ACCESS_LOST
 from monitoring.events import record
 from supervisors.services import assignment_create, assignment_revoke
 from trading import clock
-from trading.models import Registration
-from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
-from trading.services.registrations import registration_create, registration_decide
+from trading.services.registrations import registration_create
 
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -357,18 +354,10 @@ def _unconfirmed_year() -> int:
 
 
 @committed
-def test_the_auction_room_admits_its_bidders_by_number_and_shows_each_accepted_bid(make_lot, people, make_person):
-    lot = make_lot("land", "listing_timed_bidding", deposit=Decimal("0"))
-    lot_submit(lot_id=lot.pk, actor="user:1")
-    lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
-    lot.refresh_from_db()
+def test_the_auction_room_admits_its_bidders_by_number_and_shows_each_accepted_bid(make_listing_lot, people,
+                                                                                   make_person):
     third = make_person("bidder_c", ["bidder"], organisation="丙置业有限公司")
-    with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):
-        lot_due_sweep()
-        for user in (people["bidder_registered"], third):
-            registration = registration_create(lot_id=lot.pk, user=user)
-            if registration.status == Registration.Status.PENDING:
-                registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
+    lot = make_listing_lot([people["bidder_registered"], third])
     assignment_create(lot_id=lot.pk, supervisor_id=people["supervisor_assigned"].pk, actor="user:1")
     auction = auction_create(lot_id=lot.pk, starting_price="1000000.00", increment="10000.00",
                              starts_at=clock.now() - timedelta(seconds=1), free_minutes=10, actor="user:1")
