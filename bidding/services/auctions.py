@@ -95,6 +95,12 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
     if bidder is None:
         raise BiddingError("not_a_bidder_here", _("Your organisation is not a bidder in this auction."), status=403)
     _rate_check(auction_id, bidder.number)
+    # Prices only rise: a bid at or under any price read before is too low for good. Refusing it from
+    # a plain read spares it the wait for the auction row's lock, behind which every attempt queues.
+    seen = Auction.objects.filter(pk=auction_id).values_list("current_price", flat=True).first()
+    if seen is not None and amount <= seen:
+        raise BiddingError("bid_too_low", _("The bid must beat the current price %(price)s.") % {"price": seen},
+                           status=409)
     with transaction.atomic():
         now = clock.now()
         extended = now + timedelta(seconds=bidder.auction.countdown_seconds)
