@@ -43,7 +43,7 @@ from collections import Counter
 from pathlib import Path
 
 from scratch import (database_reset, database_url, free_port, libpq_url, percentile, process_stop, progress,
-                     redis_url_db, runplatform_start, uscc, wait_serving)
+                     redis_url_db, runplatform_start, server_log_problems, uscc, wait_serving)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench_auction"
@@ -350,12 +350,6 @@ def auction_check(auction_id: int) -> dict:
             "current_price": str(auction.current_price)}
 
 
-def server_log_problems(path: Path) -> str:
-    text = path.read_text(errors="replace")
-    counts = {word: text.count(word) for word in ("Traceback", "ERROR")}
-    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-
-
 # --- main ---------------------------------------------------------------------------------------------------
 
 def main() -> None:
@@ -450,7 +444,7 @@ def main() -> None:
         for server in servers:
             process_stop(server)
         for log in logs:
-            problems = server_log_problems(log)
+            problems = server_log_problems(log, ("Traceback", "ERROR"))
             if problems:
                 platform.setdefault("server_log", {})[log.name] = problems
                 for line in [x for x in log.read_text(errors="replace").splitlines() if "Error" in x][:5]:

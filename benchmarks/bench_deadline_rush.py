@@ -29,8 +29,6 @@ import io
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,7 +36,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scratch import custodians_make, database_reset, database_url, progress, uscc
+from scratch import (
+    custodians_make,
+    database_reset,
+    database_url,
+    free_port,
+    percentile,
+    process_stop,
+    progress,
+    runplatform_start,
+    uscc,
+    wait_serving,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench_rush"
@@ -79,19 +88,6 @@ class Discard(http.server.BaseHTTPRequestHandler):
 
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Discard).serve_forever()
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * fraction // 1))
-    return ordered[int(rank) - 1]
 
 
 # --- set-up through the services -------------------------------------------------------------------------
@@ -160,44 +156,6 @@ def bidders_make(lot, count: int) -> list[dict]:
 
 
 # --- servers -------------------------------------------------------------------------------------------------
-
-def wait_serving(process: subprocess.Popen, port: int, path: str, log_path: Path | None) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", path)
-            connection.getresponse().read()
-            connection.close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-4000:] if log_path else ""
-                raise SystemExit(f"the server on port {port} did not start:\n{tail}")
-            time.sleep(0.3)
-
-
-def process_stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def platform_start(port: int, environment: dict, log_path: Path) -> subprocess.Popen:
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "manage.py", "runplatform", "--port", str(port)], cwd=ROOT,
-                                   env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    return process
-
 
 def floor_start(port: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port)], stdin=subprocess.DEVNULL,
@@ -362,7 +320,7 @@ def main() -> None:
         floor_processes = [floor_start(port) for port in floor_ports]
         processes.extend(floor_processes)
         for process, port in zip(floor_processes, floor_ports):
-            wait_serving(process, port, "/", None)
+            wait_serving(process, port, "/", seconds=SERVER_START_SECONDS)
         progress(f"floor: {args.bidders} uploads of 1 MiB to 2 trivial http.server processes over {args.spread:g} s")
         floor_results = rush(bidders, floor_ports, path, spread=args.spread, threads=args.threads)
         floor_ok = [i for i, r in enumerate(floor_results) if r["status"] == 201]
@@ -375,10 +333,11 @@ def main() -> None:
         ports = [free_port(), free_port()]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("S3_")}
         environment.update(shared, REDIS_URL=os.environ["REDIS_URL"])
-        servers = [platform_start(port, environment, var_dir / f"server-{port}.log") for port in ports]
+        servers = [runplatform_start(port, environment, var_dir / f"server-{port}.log") for port in ports]
         processes.extend(servers)
         for process, port in zip(servers, ports):
-            wait_serving(process, port, "/.well-known/platform-key", var_dir / f"server-{port}.log")
+            wait_serving(process, port, "/.well-known/platform-key", log_path=var_dir / f"server-{port}.log",
+                         seconds=SERVER_START_SECONDS)
         progress(f"platform: 2 runplatform processes serving on ports {ports[0]} and {ports[1]}")
         deadline = clock.now() + dt_seconds(DEADLINE_AHEAD)
         Lot.objects.filter(pk=lot.pk).update(bid_deadline=deadline, next_due_at=deadline)

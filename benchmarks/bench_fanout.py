@@ -56,7 +56,7 @@ import time
 from pathlib import Path
 
 from scratch import (database_reset, database_url, free_port, percentile, process_stop, progress, redis_url_db,
-                     runplatform_start, uscc, wait_serving)
+                     runplatform_start, server_log_problems, uscc, wait_serving)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "platform_bench_fanout"
@@ -615,12 +615,6 @@ def room_setup() -> tuple[int, str, int]:
 def floor_start(port: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port)], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def server_log_problems(path: Path) -> str:
-    text = path.read_text(errors="replace")
-    counts = {word: text.count(word) for word in ("Traceback", "ERROR", "WARNING")}
-    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
 
 
 # --- main ---------------------------------------------------------------------------------------------------

@@ -123,6 +123,13 @@ def runplatform_start(port: int, environment: dict, log_path):
                                 start_new_session=True)
 
 
+def server_log_problems(path, words=("Traceback", "ERROR", "WARNING")) -> str:
+    """How often each of ``words`` appears in a server's log, e.g. "Traceback 3", or ""."""
+    text = path.read_text(errors="replace")
+    counts = {word: text.count(word) for word in words}
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+
+
 def redis_url_db(url: str, db: int) -> str:
     """``url`` (a redis:// URL) pointing at database number ``db`` instead."""
     return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))

@@ -6,8 +6,10 @@ tells the consumer that events exist; whenever what arrives does not continue th
 layer dropped a message, or two processes' messages crossed), the consumer reads the missing run
 from the database, which holds every event before anything is broadcast.
 
-Handlers run one at a time per connection (Channels dispatches a consumer's messages in order), so
-live messages that arrive while the catch-up is read wait behind it.
+Live events come from the process's hub (``monitoring.hub``), not from a group membership of each
+connection; while a connection reads from the database (on entry, or to fill a gap) the live events
+that arrive meanwhile wait in its backlog, and every send goes through ``_emit``, which drops what
+was sent already and never sends past a gap.
 """
 import asyncio
 import time

@@ -4,6 +4,7 @@ A room kind is small; everything else (sequence numbers, catch-up, gaps, fan-out
 generic consumer's (``monitoring.consumers``). The protocol is docs/rooms.md. Every method here runs
 in a worker thread (sync ORM) and reads the other apps through their selectors.
 """
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -31,19 +32,19 @@ class RoomError(PlatformError):
     """An action a room refuses; the client gets its code and translated detail."""
 
 
-class Room:
+class Room(ABC):
     name = ""
     # name -> handler(user, member, key, args) -> result dict; raises PlatformError to refuse.
     actions: dict[str, Callable] = {}
 
+    @abstractmethod
     def subject_of(self, key: str) -> str:
         """The subject whose events the room shows (``key`` is the URL's, already checked by routing)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def admit(self, *, user, key: str, details: bool = True) -> Member | None:
         """The member ``user`` is in this room, or None if they may not enter. Without ``details``
         the member's own details (``me``) are left out: a re-check needs only the answer."""
-        raise NotImplementedError
 
 
 class OpeningRoom(Room):

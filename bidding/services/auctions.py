@@ -99,8 +99,7 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
     # a plain read spares it the wait for the auction row's lock, behind which every attempt queues.
     seen = Auction.objects.filter(pk=auction_id).values_list("current_price", flat=True).first()
     if seen is not None and amount <= seen:
-        raise BiddingError("bid_too_low", _("The bid must beat the current price %(price)s.") % {"price": seen},
-                           status=409)
+        raise _too_low(seen)
     with transaction.atomic():
         now = clock.now()
         extended = now + timedelta(seconds=bidder.auction.countdown_seconds)
@@ -152,6 +151,11 @@ def _rate_check(auction_id: int, number: int) -> None:
                            status=429)
 
 
+def _too_low(price: Decimal) -> BiddingError:
+    return BiddingError("bid_too_low", _("The bid must beat the current price %(price)s.") % {"price": price},
+                        status=409)
+
+
 def _refusal(auction_id: int, amount: Decimal, now: datetime):
     """Say why the conditional update matched nothing (read after it, so it names the current state)."""
     auction = Auction.objects.filter(pk=auction_id).first()
@@ -164,8 +168,7 @@ def _refusal(auction_id: int, amount: Decimal, now: datetime):
         raise BiddingError("auction_ended", _("The auction has ended."), status=409)
     base = auction.current_price if auction.current_price is not None else auction.starting_price
     if amount < base or (auction.current_price is not None and amount == base):
-        raise BiddingError("bid_too_low", _("The bid must beat the current price %(price)s.") % {"price": base},
-                           status=409)
+        raise _too_low(base)
     raise BiddingError("not_whole_increments", _("The bid must be %(base)s plus a whole number of increments of "
                                                  "%(step)s.") % {"base": base, "step": auction.increment}, status=409)
 
