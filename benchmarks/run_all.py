@@ -2,7 +2,9 @@
 
 Each benchmark's last line is JSON with a "rows" list: {"figure", "value", "unit", "floor"} where
 "floor" is the same work without the platform, measured in the same run (null where none applies).
-With --readme the table between the results markers of README.md is replaced.
+With --readme the table between the results markers of README.md is replaced; with ``--only NAME``
+(e.g. ``--only bench_auction``) only that benchmark runs and, with --readme, only its rows are
+replaced (matched by figure), the others' latest figures kept.
 """
 import datetime as dt
 import json
@@ -44,16 +46,29 @@ def table(rows: list[dict], when: str, where: str) -> str:
     return "\n".join(lines)
 
 
+def merged(old: str, new: str) -> str:
+    """The README's table ``old`` with the rows of ``new`` in place of those with the same figure."""
+    header, old_rows = old.strip().splitlines()[:2], old.strip().splitlines()[2:]
+    new_rows = new.splitlines()[2:]
+    figures = {row.split(" | ")[0] for row in new_rows}
+    kept = [row for row in old_rows if row.split(" | ")[0] not in figures]
+    return "\n".join(header + sorted(kept + new_rows))
+
+
 def main():
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     rows = []
     for script in sorted(HERE.glob("bench_*.py")):
-        rows.extend(run(script))
+        if only is None or script.stem == only:
+            rows.extend(run(script))
     text = table(rows, dt.date.today().isoformat(), machine())
     print(text)
     if "--readme" in sys.argv:
         readme = README.read_text()
         head, rest = readme.split(START, 1)
-        _, tail = rest.split(END, 1)
+        current, tail = rest.split(END, 1)
+        if only is not None:
+            text = merged(current, text)
         README.write_text(f"{head}{START}\n{text}\n{END}{tail}")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bidding import apis, apis_auctions
+from bidding import apis, apis_auctions, apis_sales
 
 urlpatterns = [
     path("lots/<int:lot_id>/publish/", apis.LotPublishSealedApi.as_view(), name="api-lot-publish"),
@@ -20,4 +20,10 @@ urlpatterns = [
     path("lots/<int:lot_id>/auction/", apis_auctions.AuctionCreateApi.as_view(), name="api-auction-create"),
     path("auctions/<int:auction_id>/", apis_auctions.AuctionApi.as_view(), name="api-auction"),
     path("auctions/<int:auction_id>/bids/", apis_auctions.AuctionBidApi.as_view(), name="api-auction-bid"),
+    path("auctions/<int:auction_id>/accept/", apis_sales.AuctionAcceptApi.as_view(), name="api-auction-accept"),
+    path("lots/<int:lot_id>/listing/", apis_sales.ListingApi.as_view(), name="api-listing"),
+    path("lots/<int:lot_id>/listing/quotes/", apis_sales.ListingQuoteApi.as_view(), name="api-listing-quote"),
+    path("lots/<int:lot_id>/listing/continue/", apis_sales.ListingContinueApi.as_view(), name="api-listing-continue"),
+    path("lots/<int:lot_id>/deal-confirmation/", apis_sales.DealConfirmationApi.as_view(),
+         name="api-deal-confirmation"),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from trading import clock
 from trading.models import Market, Procedure, Role, User
 from bidding.services.keys import custodian_key_create, lot_publish_sealed
+from bidding.services.listings import listing_create
 from trading.services.lots import lot_create, lot_submit, lot_transition, project_create
 from trading.services.parties import organisation_create, user_create
 from trading.validators import resident_id_check_character, uscc_check_character
@@ -54,7 +55,7 @@ PROJECTS = [
       "publicise_candidates", "end_publicity", "award"]),
     ("procurement", "inquiry", "CG2026-021", "办公家具询价采购", 2, "860000.00", ["submit_for_review"]),
     ("property", "listing_online_bidding", "CQ2026-007", "市国资公司所持某科技公司20%股权转让", 5, "36000000.00",
-     ["submit_for_review", "publish", "start_listing"]),
+     ["submit_for_review", "publish", "start_listing", "listing_terms"]),
     ("land", "listing_timed_bidding", "TD2026-003", "城东片区R2-07地块国有建设用地使用权", 4, "520000000.00",
      ["submit_for_review", "publish", "start_listing", "start_auction"]),
     ("land", "listing_timed_bidding", "TD2026-004", "高新区M1-12工业用地使用权", 4, "48000000.00",
@@ -118,5 +119,7 @@ def demo_load() -> None:
             elif step == "publish":
                 lot_publish_sealed(lot_id=lot.pk, title=f"{title}公告", body=f"{title}，详见公告附件。", actor=ACTOR,
                                    custodian_ids=custodian_ids, threshold=2)
+            elif step == "listing_terms":
+                listing_create(lot_id=lot.pk, starting_price=estimate, increment=estimate / 100, actor=ACTOR)
             elif step != "open_bidding":  # publication opens bidding at once for tenders
                 lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)

@@ -211,5 +211,7 @@ class OpeningResponse(models.Model):
                                                name="confirm_once")]
 
 
-# Live auctions have a module of their own; Django finds the app's models through this one.
+# Live auctions and listings have modules of their own; Django finds the app's models through this one.
 from bidding.models_auction import Auction, AuctionBid, AuctionBidder  # noqa: E402,F401
+from bidding.models_listing import (DealConfirmation, Listing, ListingBidder, ListingQuote,  # noqa: E402,F401
+                                    SealedReserve)

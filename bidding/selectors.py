@@ -1,7 +1,8 @@
 """Reads of the bidding app."""
 from django.db.models import QuerySet
 
-from bidding.models import Auction, AuctionBidder, Bid, OpeningSession
+from bidding.models import (Auction, AuctionBidder, Bid, DealConfirmation, Listing, ListingBidder, OpeningSession,
+                            SealedReserve)
 
 
 def bids_of_organisation(*, lot_id: int, organisation_id: int | None) -> QuerySet[Bid]:
@@ -25,3 +26,32 @@ def auction_bidder_number(*, auction_id: int, organisation_id: int | None) -> in
         return None
     return (AuctionBidder.objects.filter(auction_id=auction_id, organisation_id=organisation_id)
             .values_list("number", flat=True).first())
+
+
+LADDER = 50  # the latest quotes shown with a listing; its room's events carry every one
+
+
+def listing_state(*, lot_id: int) -> Listing | None:
+    """The listing with what the public may see of it: the latest quotes (by number), whether a
+    reserve is sealed, the reserve once revealed, the auction it went to."""
+    listing = Listing.objects.select_related("lot").filter(lot_id=lot_id).first()
+    if listing is None:
+        return None
+    listing.ladder = list(listing.quotes.select_related("bidder").order_by("-position")[:LADDER])[::-1]
+    reserve = SealedReserve.objects.filter(lot_id=lot_id).first()
+    listing.reserve_sealed = reserve is not None
+    listing.reserve = reserve.revealed_price if reserve else None
+    listing.auction = Auction.objects.filter(lot_id=lot_id).values_list("pk", flat=True).first()
+    return listing
+
+
+def listing_bidder_number(*, lot_id: int, organisation_id: int | None) -> tuple[int | None, bool]:
+    """The organisation's number in the lot's listing (None before its first act) and whether it
+    said it would continue to an auction."""
+    row = (ListingBidder.objects.filter(listing__lot_id=lot_id, organisation_id=organisation_id)
+           .values_list("number", "continues_at").first()) if organisation_id else None
+    return (row[0], row[1] is not None) if row else (None, False)
+
+
+def deal_of_lot(*, lot_id: int) -> DealConfirmation | None:
+    return DealConfirmation.objects.select_related("organisation", "lot").filter(lot_id=lot_id).first()

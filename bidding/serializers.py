@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from bidding.models import Bid
+from bidding.models import Auction, Bid
 
 
 class PublishSealedSerializer(serializers.Serializer):
@@ -68,11 +68,17 @@ class OpeningResponseSerializer(serializers.Serializer):
 
 
 class AuctionCreateSerializer(serializers.Serializer):
+    """English: ``increment``, ``free_minutes``, optional ``reserve_price``. Descending: ``floor_price``,
+    ``decrement``, ``step_seconds``. The service says what is missing."""
+    method = serializers.ChoiceField(choices=Auction.Method.choices, default=Auction.Method.ENGLISH)
     starting_price = serializers.DecimalField(max_digits=16, decimal_places=2)
-    increment = serializers.DecimalField(max_digits=16, decimal_places=2)
-    reserve_price = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     starts_at = serializers.DateTimeField()
-    free_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60)
+    increment = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    reserve_price = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    free_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, default=0)
+    floor_price = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    decrement = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    step_seconds = serializers.IntegerField(min_value=1, max_value=24 * 3600, required=False)
 
 
 class AuctionBidLadderSerializer(serializers.Serializer):
@@ -85,6 +91,7 @@ class AuctionBidLadderSerializer(serializers.Serializer):
 class AuctionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     lot = serializers.IntegerField(source="lot_id")
+    method = serializers.CharField()
     status = serializers.CharField()
     starting_price = serializers.DecimalField(max_digits=16, decimal_places=2)
     increment = serializers.DecimalField(max_digits=16, decimal_places=2)
@@ -95,6 +102,9 @@ class AuctionSerializer(serializers.Serializer):
     leader_number = serializers.IntegerField(allow_null=True)
     ends_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.CharField()
+    floor_price = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    decrement = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    step_seconds = serializers.IntegerField(allow_null=True)
     ladder = AuctionBidLadderSerializer(many=True)
 
 

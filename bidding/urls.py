@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bidding import views
+from bidding import views, views_sales
 
 urlpatterns = [
     path("custodian/key/", views.custodian_key, name="custodian-key"),
@@ -15,4 +15,12 @@ urlpatterns = [
     path("lots/<int:lot_id>/opening/responses/<int:response_id>/answer/", views.opening_answer_view,
          name="opening-answer"),
     path("auctions/<int:auction_id>/", views.auction_page, name="auction-page"),
+    path("staff/lots/<int:lot_id>/sale/", views_sales.staff_sale_page, name="staff-sale"),
+    path("staff/lots/<int:lot_id>/sale/listing/", views_sales.staff_listing_terms, name="staff-listing-terms"),
+    path("staff/lots/<int:lot_id>/sale/auction/", views_sales.staff_auction_create, name="staff-auction-create"),
+    path("lots/<int:lot_id>/listing/", views_sales.listing_page, name="listing-page"),
+    path("lots/<int:lot_id>/listing/quote/", views_sales.listing_quote_view, name="listing-quote"),
+    path("lots/<int:lot_id>/listing/continue/", views_sales.listing_continue_view, name="listing-continue"),
+    path("lots/<int:lot_id>/deal-confirmation.pdf", views_sales.deal_confirmation_download,
+         name="deal-confirmation-pdf"),
 ]

@@ -2,6 +2,8 @@
 
     python -m bidding.verify receipt FILE --key platform-key.pem
     python -m bidding.verify opening FILE --key platform-key.pem
+    python -m bidding.verify reserve FILE --key platform-key.pem
+    python -m bidding.verify deal FILE --key platform-key.pem
     python -m bidding.verify audit FILE --key platform-key.pem
 
 Prints ``ok ...`` and exits 0, or ``bad: ...`` on stderr and exits 1; 2 for a usage error (a
@@ -22,6 +24,8 @@ from bidding.crypto.canonical import CanonicalError, canonical_json, is_int
 from bidding.crypto.receipts import receipt_verify, signed_verify
 
 OPENING_KIND = "opening-record"
+RESERVE_KIND = "reserve-record"  # a listing lot's revealed reserve
+DEAL_KIND = "deal-confirmation"  # 成交确认书
 ENTRY_KEYS = frozenset({"id", "at", "kind", "actor", "subject", "subject_seq", "prev_hash", "hash"})
 # An extract entry shows its data and salt, or (another subject's, withheld) only their digest.
 VISIBLE_KEYS = ENTRY_KEYS | {"data", "salt"}
@@ -117,8 +121,9 @@ def _entry_check(entry: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bidding.verify",
-                                     description="Check a receipt, an opening record or an audit extract.")
-    parser.add_argument("what", choices=("receipt", "opening", "audit"))
+                                     description="Check a receipt, an opening or reserve record, a deal "
+                                                 "confirmation or an audit extract.")
+    parser.add_argument("what", choices=("receipt", "opening", "reserve", "deal", "audit"))
     parser.add_argument("file")
     parser.add_argument("--key", required=True, help="the platform's public key (PEM, /.well-known/platform-key)")
     args = parser.parse_args(argv)
@@ -151,6 +156,13 @@ def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
     if what == "opening":
         signed_verify(signed=document, kind=OPENING_KIND, public_key=public_key)
         return "ok opening record signed by this key"
+    if what == "reserve":
+        body = signed_verify(signed=document, kind=RESERVE_KIND, public_key=public_key)
+        return f"ok reserve record of lot {body.get('lot')}: reserve {body.get('reserve')}"
+    if what == "deal":
+        body = signed_verify(signed=document, kind=DEAL_KIND, public_key=public_key)
+        return (f"ok deal confirmation of lot {body.get('lot_code')}: {body.get('buyer')} "
+                f"(bidder {body.get('bidder_number')}) at {body.get('price')} {body.get('currency')}")
     return f"ok {audit_extract_verify(extract=document, public_key=public_key)} entries sealed by their checkpoint"
 
 

@@ -1,5 +1,6 @@
 """Thin REST views of supervision (included under ``/api/v1/``): staff assign and revoke a lot's
-social supervisors; an assigned supervisor reads and saves their observation note on the lot."""
+social supervisors; an assigned supervisor reads and saves their observation note on the lot and
+witnesses the sealing of a listing's reserve."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
@@ -7,10 +8,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bidding.serializers_sales import ReserveSealedSerializer, ReserveSealSerializer
 from monitoring.events import actor_of
 from supervisors.models import Assignment, ObservationNote
 from supervisors.selectors import assignments_for_lot, note_get_for_supervisor
-from supervisors.services import NOTE_MAX, assignment_create, assignment_revoke, observation_note_save
+from supervisors.services import (NOTE_MAX, assignment_create, assignment_revoke, observation_note_save,
+                                  reserve_seal_witnessed)
 from trading.models import Lot, Role
 from trading.permissions import IsStaffRole
 from trading.serializers import ErrorSerializer
@@ -101,3 +104,18 @@ class ObservationNoteApi(APIView):
         data.is_valid(raise_exception=True)
         note = observation_note_save(lot_id=lot_id, user=request.user, text=data.validated_data["text"])
         return Response(NoteSerializer(note).data)
+
+
+class ReserveSealApi(APIView):
+    """Staff seal a listing lot's reserve, an assigned supervisor present who confirms with their
+    own username and password; the reserve stays sealed to the lot's opening key until the result."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=ReserveSealSerializer, responses={201: ReserveSealedSerializer, 400: ErrorSerializer,
+                                                             403: ErrorSerializer, 409: ErrorSerializer})
+    def post(self, request, lot_id):
+        data = ReserveSealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reserve = reserve_seal_witnessed(lot_id=lot_id, actor=actor_of(request.user), **data.validated_data)
+        return Response(ReserveSealedSerializer(reserve).data, status=201)

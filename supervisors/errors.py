@@ -14,6 +14,7 @@ class SupervisionErrorCode(enum.StrEnum):
     NOT_ASSIGNED = "not_assigned"
     NOTE_TOO_LONG = "note_too_long"
     NOTE_INVALID = "note_invalid"
+    WITNESS_NOT_PRESENT = "witness_not_present"
 
 
 class SupervisionError(PlatformError):

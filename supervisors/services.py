@@ -1,5 +1,5 @@
 """Writes of supervision: staff assign and revoke a lot's social supervisors; an assigned supervisor
-saves the observation note for that lot.
+saves the observation note for that lot and witnesses the sealing of a listing's reserve.
 
 Lock order, as everywhere on a lot: the lot (``lot_lock``), then the assignment, then the audit
 chain's head (``record``). Saving a note takes only the assignment, so it waits for a revocation in
@@ -7,9 +7,13 @@ progress and then finds the assignment revoked.
 """
 import hashlib
 
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from bidding.models import SealedReserve
+from bidding.services.ladder import money
+from bidding.services.reserve import reserve_seal
 from monitoring.events import access_changed, actor_of, record
 from supervisors.errors import SupervisionError, not_assigned
 from supervisors.errors import SupervisionErrorCode as Code
@@ -94,3 +98,19 @@ def observation_note_save(*, lot_id: int, user, text: str) -> ObservationNote:
                data={"lot": lot_id, "note": note.pk, "sha256": hashlib.sha256(text.encode()).hexdigest(),
                      "length": len(text)})
     return note
+
+
+def reserve_seal_witnessed(*, lot_id: int, amount, actor: str, witness_username: str,
+                           witness_password: str) -> SealedReserve:
+    """Staff seal a listing lot's reserve with a supervisor assigned to the lot present: the
+    supervisor confirms with their own username and password on the staff member's screen, and
+    both are recorded with the sealed envelope's digest. Anyone else, or a wrong password, is
+    refused and nothing is sealed."""
+    amount = money(amount, _("Reserve price"))
+    witness = authenticate(username=witness_username, password=witness_password)
+    if (witness is None or not witness.has_role(Role.SUPERVISOR)
+            or not Assignment.objects.filter(lot_id=lot_id, supervisor=witness, revoked_at__isnull=True).exists()):
+        raise SupervisionError(Code.WITNESS_NOT_PRESENT,
+                               _("A supervisor assigned to this lot must confirm with their own username and "
+                                 "password."), status=403)
+    return reserve_seal(lot_id=lot_id, amount=amount, actor=actor, witness=witness)

@@ -7,10 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from bidding.forms_sales import ReserveForm
 from monitoring.events import actor_of
 from supervisors.models import Assignment
 from supervisors.selectors import assignments_for_lot, assignments_for_supervisor, notes_by_lot, supervisor_choices
-from supervisors.services import ENDED_STATUSES, NOTE_MAX, assignment_create, assignment_revoke, observation_note_save
+from supervisors.services import (ENDED_STATUSES, NOTE_MAX, assignment_create, assignment_revoke,
+                                  observation_note_save, reserve_seal_witnessed)
 from trading.errors import PlatformError
 from trading.models import Lot, Role
 from trading.permissions import role_required
@@ -104,3 +106,22 @@ def supervision_note_save(request, lot_id: int):
                           status=error.status)
     messages.success(request, _("Your observation note is saved."))
     return redirect("supervision-mine")
+
+
+@require_POST
+def staff_reserve_seal(request, lot_id: int):
+    """The reserve form of the staff's sale page (``bidding``): sealed with the supervisor present."""
+    role_required(request.user, Role.STAFF)
+    lot = get_object_or_404(Lot, pk=lot_id)
+    form = ReserveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The reserve could not be read: give the amount and the supervisor's credentials."))
+        return redirect("staff-sale", lot_id=lot.pk)
+    try:
+        reserve_seal_witnessed(lot_id=lot.pk, actor=actor_of(request.user), **form.cleaned_data)
+    except PlatformError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The reserve is sealed, witnessed by %(name)s.") % {"name": form.cleaned_data[
+            "witness_username"]})
+    return redirect("staff-sale", lot_id=lot.pk)

@@ -215,20 +215,28 @@ def publish_sealed(custodians):
 
 @pytest.fixture
 def make_listing_lot(make_lot):
-    """A land lot in its listing period with ``bidders`` registered and approved (竞买资格确认)."""
+    """A land lot in its listing period with ``bidders`` registered and approved (竞买资格确认).
+
+    ``publish`` publishes the draft (default: without an opening key; pass ``publish_sealed`` for
+    a lot whose reserve can be sealed); with a ``deposit`` each bidder's is confirmed by staff."""
     from datetime import timedelta
     from decimal import Decimal
 
     import time_machine
 
     from trading.models import Lot, Registration
+    from trading.services.deposits import deposit_confirm
     from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
     from trading.services.registrations import registration_create, registration_decide
 
-    def make(bidders):
-        lot = make_lot("land", "listing_timed_bidding", deposit=Decimal("0"))
+    def publish_plain(lot):
         lot_submit(lot_id=lot.pk, actor="user:1")
         lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
+
+    def make(bidders, *, publish=publish_plain, deposit="0", market="land", procedure="listing_timed_bidding",
+             days=25):
+        lot = make_lot(market, procedure, deposit=Decimal(deposit), days=days)
+        publish(lot)
         lot.refresh_from_db()
         with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):
             lot_due_sweep()
@@ -236,6 +244,9 @@ def make_listing_lot(make_lot):
                 registration = registration_create(lot_id=lot.pk, user=user)
                 if registration.status == Registration.Status.PENDING:
                     registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
+                if lot.deposit:
+                    deposit_confirm(registration_id=registration.pk, amount=lot.deposit,
+                                    reference=f"BANK-{registration.pk}", actor="user:1")
         lot.refresh_from_db()
         assert lot.status == Lot.Status.LISTING
         return lot

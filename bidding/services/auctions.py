@@ -10,7 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,10 +18,13 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from bidding.errors import BiddingError
-from bidding.models import Auction, AuctionBid, AuctionBidder
-from monitoring.events import record
+from bidding.models import Auction, AuctionBid, AuctionBidder, DealConfirmation, SealedReserve
+from bidding.services.ladder import money
+from bidding.services.reserve import reserve_reveal_start
+from bidding.services.sales import sale_sold, sale_unsold
+from monitoring.events import actor_of, record
 from trading import clock
-from trading.models import Lot, Registration, RuleCode, User
+from trading.models import Deposit, Lot, Registration, RuleCode, User
 from trading.selectors_calendar import rule_get
 from trading.services.lots import lot_lock, lot_transition
 
@@ -37,58 +40,89 @@ class BidAnswer:
     ends_at: datetime | None
 
 
-def _money(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        raise BiddingError("not_an_amount", _("%(field)s is not an amount of money.") % {"field": field}) from None
-    if amount <= 0 or amount != Decimal(str(value)):
-        raise BiddingError("not_an_amount", _("%(field)s must be positive, in yuan with at most 2 decimals.")
-                           % {"field": field})
-    return amount
+def auction_create(*, lot_id: int, starting_price, starts_at: datetime, actor: str, increment=None,
+                   free_minutes: int = 0, reserve_price=None, method: str = Auction.Method.ENGLISH,
+                   floor_price=None, decrement=None, step_seconds: int | None = None) -> Auction:
+    """Move a listing lot to a live auction; every registration approved, with its deposit in where
+    the lot asks one, becomes a bidder with a random number.
 
-
-def auction_create(*, lot_id: int, starting_price, increment, starts_at: datetime, free_minutes: int,
-                   actor: str, reserve_price=None) -> Auction:
-    """Move a listing lot to a live auction; every approved registration becomes a numbered bidder.
-
-    The countdown comes from the rule table (``auction_countdown``)."""
-    starting, step = _money(starting_price, _("Starting price")), _money(increment, _("Increment"))
-    reserve = _money(reserve_price, _("Reserve price")) if reserve_price not in (None, "") else None
-    if free_minutes < 0:
-        raise BiddingError("bad_free_phase", _("The free-bidding phase cannot be negative."))
+    English: ``increment``, ``free_minutes`` and an optional plain ``reserve_price``; the countdown
+    comes from the rule table (``auction_countdown``). Descending: ``floor_price`` (public, the
+    lowest price the seller takes), ``decrement`` and ``step_seconds``."""
+    starting = money(starting_price, _("Starting price"))
+    if method == Auction.Method.DESCENDING:
+        floor, step = money(floor_price, _("Floor price")), money(decrement, _("Decrement"))
+        if floor >= starting:
+            raise BiddingError("bad_floor", _("The floor price must be under the starting price."))
+        if not step_seconds or step_seconds < 1:
+            raise BiddingError("bad_step", _("The price steps down at least a second apart."))
+        terms = {"floor_price": floor, "decrement": step, "increment": step, "step_seconds": step_seconds,
+                 "free_until": starts_at, "countdown_seconds": 0}
+    elif method == Auction.Method.ENGLISH:
+        if free_minutes < 0:
+            raise BiddingError("bad_free_phase", _("The free-bidding phase cannot be negative."))
+        terms = {"increment": money(increment, _("Increment")),
+                 "reserve_price": money(reserve_price, _("Reserve price")) if reserve_price not in (None, "") else None,
+                 "free_until": starts_at + timedelta(minutes=free_minutes)}
+    else:
+        raise BiddingError("bad_method", _("There is no such auction method."))
     with transaction.atomic():
         lot = lot_lock(lot_id)
         if lot.status != Lot.Status.LISTING:
             raise BiddingError("auction_not_allowed", _("A live auction follows a listing."), status=409)
-        if Auction.objects.filter(lot=lot).exists():
-            raise BiddingError("auction_exists", _("This lot has an auction already."), status=409)
-        organisations = list(Registration.objects.filter(lot=lot, status=Registration.Status.APPROVED)
-                             .values_list("organisation_id", flat=True))
-        if len(organisations) < 2:
-            raise BiddingError("too_few_bidders", _("A live auction needs at least two registered bidders."),
-                               status=409)
-        countdown = rule_get(market=lot.project.market_id, procedure=lot.project.procedure,
-                             code=RuleCode.AUCTION_COUNTDOWN)
-        auction = Auction.objects.create(
-            lot=lot, starting_price=starting, increment=step, reserve_price=reserve, starts_at=starts_at,
-            free_until=starts_at + timedelta(minutes=free_minutes),
-            countdown_seconds=countdown.amount * 60, created_by=actor)
+        registrations = Registration.objects.filter(lot=lot, status=Registration.Status.APPROVED)
+        if lot.deposit:
+            registrations = registrations.filter(deposit__status=Deposit.Status.RECEIVED)
+        organisations = list(registrations.values_list("organisation_id", flat=True))
         numbers = list(range(1, len(organisations) + 1))
         secrets.SystemRandom().shuffle(numbers)  # nobody can tell a bidder by their number
-        AuctionBidder.objects.bulk_create(AuctionBidder(auction=auction, organisation_id=organisation, number=number)
-                                          for organisation, number in zip(organisations, numbers))
-        lot_transition(lot_id=lot.pk, transition="start_auction", actor=actor)
-        record(kind="auction.scheduled", actor=actor, subject=f"auction:{auction.pk}",
-               data={"lot": lot.pk, "starting_price": str(starting), "increment": str(step),
-                     "starts_at": starts_at.isoformat(), "free_until": auction.free_until.isoformat(),
-                     "countdown_seconds": auction.countdown_seconds, "bidders": len(organisations)})
+        return _auction_make(lot=lot, bidders=list(zip(organisations, numbers)), method=method, starting=starting,
+                             starts_at=starts_at, actor=actor, **terms)
+
+
+def auction_from_listing(*, listing, bidders: list[tuple[int, int]], starts_at: datetime, actor: str) -> Auction:
+    """The listing ended contested: a live English auction among the bidders who continue, with
+    their listing numbers, from the highest quote plus one increment; the lot's sealed reserve (if
+    any) decides the result. Caller holds the lot's lock."""
+    return _auction_make(lot=listing.lot, bidders=bidders, method=Auction.Method.ENGLISH,
+                         starting=listing.current_price + listing.increment, increment=listing.increment,
+                         starts_at=starts_at, free_until=starts_at + timedelta(minutes=listing.auction_free_minutes),
+                         actor=actor)
+
+
+def _auction_make(*, lot: Lot, bidders: list[tuple[int, int]], method: str, starting: Decimal, starts_at: datetime,
+                  actor: str, **terms) -> Auction:
+    """Caller holds the lot's lock."""
+    if Auction.objects.filter(lot=lot).exists():
+        raise BiddingError("auction_exists", _("This lot has an auction already."), status=409)
+    if len(bidders) < 2:
+        raise BiddingError("too_few_bidders", _("A live auction needs at least two registered bidders."), status=409)
+    if "countdown_seconds" not in terms:
+        terms["countdown_seconds"] = rule_get(market=lot.project.market_id, procedure=lot.project.procedure,
+                                              code=RuleCode.AUCTION_COUNTDOWN).amount * 60
+    auction = Auction(lot=lot, method=method, starting_price=starting, starts_at=starts_at, created_by=actor, **terms)
+    if auction.is_descending:
+        # Nobody accepting for one whole step at the floor leaves the lot unsold.
+        steps = -(-(auction.starting_price - auction.floor_price) // auction.decrement)
+        auction.ends_at = starts_at + timedelta(seconds=auction.step_seconds * (int(steps) + 1))
+    auction.save()
+    AuctionBidder.objects.bulk_create(AuctionBidder(auction=auction, organisation_id=organisation, number=number)
+                                      for organisation, number in bidders)
+    lot_transition(lot_id=lot.pk, transition="start_auction", actor=actor)
+    data = {"lot": lot.pk, "method": method, "starting_price": str(starting), "increment": str(auction.increment),
+            "starts_at": starts_at.isoformat(), "bidders": len(bidders)}
+    if auction.is_descending:
+        data.update(floor_price=str(auction.floor_price), decrement=str(auction.decrement),
+                    step_seconds=auction.step_seconds, ends_at=auction.ends_at.isoformat())
+    else:
+        data.update(free_until=auction.free_until.isoformat(), countdown_seconds=auction.countdown_seconds)
+    record(kind="auction.scheduled", actor=actor, subject=f"auction:{auction.pk}", data=data)
     return auction
 
 
 def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
     """Place a bid; raises ``BiddingError`` with the reason when it is refused (nothing changes then)."""
-    amount = _money(amount, _("The bid"))
+    amount = money(amount, _("The bid"))
     bidder = (AuctionBidder.objects.select_related("auction").filter(auction_id=auction_id,
                                                                      organisation_id=user.organisation_id).first()
               if user.organisation_id else None)
@@ -173,15 +207,52 @@ def _refusal(auction_id: int, amount: Decimal, now: datetime):
                                                  "%(step)s.") % {"base": base, "step": auction.increment}, status=409)
 
 
+def auction_accept(*, auction_id: int, user: User) -> BidAnswer:
+    """Accept a descending auction's price of this moment (server time): the first to accept buys.
+
+    One conditional UPDATE takes the auction only while it is descending, started, not run out and
+    without a buyer, so of two bidders accepting at once exactly one gets it; the auction ends, the
+    lot is sold and the deal confirmed in the same transaction."""
+    bidder = (AuctionBidder.objects.filter(auction_id=auction_id, organisation_id=user.organisation_id).first()
+              if user.organisation_id else None)
+    if bidder is None:
+        raise BiddingError("not_a_bidder_here", _("Your organisation is not a bidder in this auction."), status=403)
+    _rate_check(auction_id, bidder.number)
+    with transaction.atomic():
+        now = clock.now()
+        auction = Auction.objects.filter(pk=auction_id, method=Auction.Method.DESCENDING).first()
+        if auction is None:
+            raise BiddingError("not_descending", _("Only a descending auction's price is accepted."), status=409)
+        price = auction.price_at(now)
+        taken = Auction.objects.filter(pk=auction_id, status=Auction.Status.DESCENDING, starts_at__lte=now,
+                                       ends_at__gt=now, leader__isnull=True).update(
+            current_price=price, leader_id=user.organisation_id, leader_number=bidder.number, accepted_bids=1)
+        if not taken:
+            auction = Auction.objects.get(pk=auction_id)
+            if auction.status == Auction.Status.SCHEDULED or auction.starts_at > now:
+                raise BiddingError("auction_not_started", _("The auction has not started."), status=409)
+            raise BiddingError("auction_ended", _("The auction has ended."), status=409)
+        auction = Auction.objects.select_for_update().select_related("lot__project__market").get(pk=auction_id)
+        AuctionBid.objects.create(auction=auction, bidder=bidder, placed_by=user, amount=price, at=now, position=1)
+        record(kind="auction.bid_accepted", actor=f"bidder:{bidder.number}", subject=f"auction:{auction_id}",
+               data={"position": 1, "bidder": bidder.number, "amount": str(price), "at": now.isoformat(),
+                     "ends_at": None})
+        auction.end()
+        auction.ended_at, auction.ends_at = now, now
+        _decide(auction, reserve=None, actor=actor_of(user))
+    return BidAnswer(price=price, position=1, bidder_number=bidder.number, ends_at=None)
+
+
 def auction_due_sweep() -> dict:
     """Timed sweep: open scheduled auctions, start the countdowns, end those that ran out."""
     now = clock.now()
     moved = 0
     for status, field in ((Auction.Status.SCHEDULED, "starts_at"), (Auction.Status.FREE_BIDDING, "free_until"),
-                          (Auction.Status.TIMED_BIDDING, "ends_at")):
+                          (Auction.Status.TIMED_BIDDING, "ends_at"), (Auction.Status.DESCENDING, "ends_at")):
         for auction_id in Auction.objects.filter(status=status, **{f"{field}__lte": now}).values_list("pk", flat=True):
             with transaction.atomic():
                 auction = (Auction.objects.select_for_update(skip_locked=True)
+                           .select_related("lot__project__market", "lot__project__procedure")
                            .filter(pk=auction_id, status=status, **{f"{field}__lte": now}).first())
                 if auction is not None:
                     _move(auction, now)
@@ -193,9 +264,13 @@ def _move(auction: Auction, now: datetime) -> None:
     """Caller holds the auction's lock."""
     subject = f"auction:{auction.pk}"
     if auction.status == Auction.Status.SCHEDULED:
-        auction.open()
+        if auction.is_descending:
+            auction.start_descent()
+        else:
+            auction.open()
         auction.save()
-        record(kind="auction.opened", actor="system:clock", subject=subject, data={"free_until": auction.free_until.isoformat()})
+        record(kind="auction.opened", actor="system:clock", subject=subject,
+               data={"free_until": auction.free_until.isoformat(), "ends_at": _iso(auction.ends_at)})
     elif auction.status == Auction.Status.FREE_BIDDING:
         auction.start_countdown()
         auction.ends_at = now + timedelta(seconds=auction.countdown_seconds)
@@ -203,13 +278,44 @@ def _move(auction: Auction, now: datetime) -> None:
         record(kind="auction.countdown_started", actor="system:clock", subject=subject,
                data={"ends_at": auction.ends_at.isoformat()})
     else:
-        sold = auction.current_price is not None and (auction.reserve_price is None
-                                                       or auction.current_price >= auction.reserve_price)
         auction.end()
-        auction.ended_at, auction.outcome = now, Auction.Outcome.SOLD if sold else Auction.Outcome.UNSOLD
-        auction.save()
-        lot_transition(lot_id=auction.lot_id, transition="award" if sold else "fail", actor="system:clock",
-                       data={"auction": auction.pk, "outcome": auction.outcome})
-        record(kind="auction.ended", actor="system:clock", subject=subject,
-               data={"outcome": auction.outcome, "price": str(auction.current_price) if sold else None,
-                     "bidder": auction.leader_number if sold else None, "bids": auction.accepted_bids})
+        auction.ended_at = now
+        if auction.current_price is not None and SealedReserve.objects.filter(
+                lot_id=auction.lot_id, revealed_at__isnull=True).exists():
+            # A listing's sealed reserve decides: the custodians reveal it, then ``auction_decide``.
+            auction.save()
+            record(kind="auction.ended", actor="system:clock", subject=subject,
+                   data={"outcome": "awaiting_reserve", "bids": auction.accepted_bids})
+            reserve_reveal_start(lot=lot_lock(auction.lot_id), actor="system:clock")
+            return
+        _decide(auction, reserve=auction.reserve_price, actor="system:clock")
+
+
+def auction_decide(*, lot_id: int, reserve: Decimal, actor: str) -> None:
+    """The sealed reserve is revealed: the ended auction's result (in the reveal's transaction)."""
+    auction = Auction.objects.select_for_update().select_related("lot__project__market").get(lot_id=lot_id)
+    _decide(auction, reserve=reserve, actor=actor)
+
+
+def _decide(auction: Auction, *, reserve: Decimal | None, actor: str) -> None:
+    """Sold if the highest bid reaches ``reserve`` (None: no reserve), else unsold. Caller holds the
+    auction's lock; the auction has ended."""
+    subject = f"auction:{auction.pk}"
+    sold = auction.current_price is not None and (reserve is None or auction.current_price >= reserve)
+    auction.outcome = Auction.Outcome.SOLD if sold else Auction.Outcome.UNSOLD
+    auction.save()
+    record(kind="auction.ended", actor=actor, subject=subject,
+           data={"outcome": auction.outcome, "price": str(auction.current_price) if sold else None,
+                 "bidder": auction.leader_number if sold else None, "bids": auction.accepted_bids})
+    if sold:
+        sale_sold(lot=auction.lot, organisation_id=auction.leader_id, number=auction.leader_number,
+                  price=auction.current_price, subject=subject, actor=actor, reserve=reserve,
+                  method=(DealConfirmation.Method.DESCENDING if auction.is_descending
+                          else DealConfirmation.Method.AUCTION))
+    else:
+        sale_unsold(lot=auction.lot, reason="no_bid" if auction.current_price is None else "reserve_not_met",
+                    subject=subject, actor=actor, reserve=reserve)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

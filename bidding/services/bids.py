@@ -63,7 +63,8 @@ def _refuse_late(lot: Lot) -> None:
     )
 
 
-def _eligibility_check(lot: Lot, user: User) -> None:
+def registered_bidder_check(lot: Lot, user: User) -> None:
+    """The user bids for an organisation registered (approved) for the lot with its deposit in."""
     if not user.has_role(Role.BIDDER) or user.organisation_id is None:
         raise BiddingError("not_bidder", _("Only a bidder acting for an organisation can submit a bid."), status=403)
     registration = Registration.objects.filter(lot=lot, organisation_id=user.organisation_id).first()
@@ -74,6 +75,10 @@ def _eligibility_check(lot: Lot, user: User) -> None:
         raise BiddingError("deposit_missing",
                            _("This lot requires a bid deposit of %(amount)s yuan, which has not been received.")
                            % {"amount": lot.deposit}, status=403)
+
+
+def _eligibility_check(lot: Lot, user: User) -> None:
+    registered_bidder_check(lot, user)
     if not OpeningKey.objects.filter(lot=lot).exists():
         raise BiddingError("no_opening_key", _("This lot has no opening key: it does not take sealed bids."),
                            status=409)

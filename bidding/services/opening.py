@@ -26,8 +26,11 @@ from bidding.crypto.canonical import canonical_json, time_format
 from bidding.crypto.envelope import EnvelopeError, Fault, open_envelope
 from bidding.crypto.opening_key import private_key_rebuild
 from bidding.errors import BiddingError
-from bidding.models import (Bid, BidCount, BidOpening, KeyShare, OpeningKey, OpeningResponse, OpeningSession,
-                            SharePresentation)
+from bidding.models import (Bid, BidCount, BidOpening, KeyShare, Listing, OpeningKey, OpeningResponse,
+                            OpeningSession, SharePresentation)
+from bidding.services.auctions import auction_decide
+from bidding.services.listings import listing_decide
+from bidding.services.reserve import reserve_open
 from monitoring.events import actor_of, record, record_many
 from trading import clock, signing
 from trading.models import Announcement, Lot, RuleCode, User
@@ -39,6 +42,7 @@ from trading.workdays import deadline_add
 
 log = logging.getLogger(__name__)
 
+RESERVE_KIND = "reserve-record"
 OUTCOME = {Fault.BIDDER: "revoked", Fault.PLATFORM: "withdrawn"}  # 电子招标投标办法 Art 31
 
 
@@ -194,6 +198,9 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
                            _("The presented shares do not rebuild this lot's opening key."), status=409) from None
     session.decrypt()
     session.save()
+    if lot.is_listing:
+        _reserve_reveal(session, private_key, actor=actor)
+        return
     opened_at = clock.now()
     bids = list(Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).select_related("organisation")
                 .order_by("received_at", "pk"))
@@ -234,6 +241,33 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
            data={"record_sha256": hashlib.sha256(canonical_json(session.record["document"])).hexdigest(),
                  "signature": session.record["signature"], "bids": len(entries),
                  "responses_until": time_format(session.responses_until)})
+
+
+def _reserve_reveal(session: OpeningSession, private_key, *, actor: str) -> None:
+    """A listing lot's session opens its sealed reserve, publishes the signed record of it and
+    decides the sale (the listing's or its auction's). Caller holds the session's lock."""
+    lot = session.lot
+    reserve = reserve_open(lot=lot, private_key=private_key)
+    del private_key
+    opened_at = clock.now()
+    body = {"v": 1, "platform": settings.PLATFORM_ID, "lot": str(lot.pk), "lot_code": lot.code,
+            "opened_at": time_format(opened_at), "threshold": lot.opening_key.threshold,
+            "custodians_present": sorted(session.presentations.values_list("custodian_id", flat=True)),
+            "reserve": str(reserve), "bids": []}
+    session.record = receipts.signed_document(RESERVE_KIND, body, signing.private_key())
+    session.record_published_at = session.responses_until = opened_at
+    session.publish_record()
+    session.save()
+    session.presentations.update(share_cipher=None)
+    record(kind="opening.reserve_revealed", actor=actor, subject=f"lot:{lot.pk}",
+           data={"reserve": str(reserve), "signature": session.record["signature"],
+                 "record_sha256": hashlib.sha256(canonical_json(session.record["document"])).hexdigest()})
+    if lot.status == Lot.Status.AUCTION:
+        auction_decide(lot_id=lot.pk, reserve=reserve, actor=actor)
+    else:
+        lot = lot_lock(lot.pk)
+        listing_decide(listing=Listing.objects.select_for_update().select_related("lot__project__market")
+                       .get(lot=lot), reserve=reserve, actor=actor)
 
 
 def _bid_public(entry: dict) -> dict:

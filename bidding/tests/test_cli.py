@@ -112,6 +112,25 @@ def test_verify_opening_record(no_django, platform_key, tmp_path):
     assert bad.returncode == 1
 
 
+def test_verify_deal_confirmation_and_reserve_record(no_django, platform_key, tmp_path):
+    key, key_path = platform_key
+    deal = signed_document("deal-confirmation", {"lot_code": "TD-1", "buyer": "乙公司", "bidder_number": 4821,
+                                                 "price": "5600000.00", "currency": "CNY"}, key)
+    good = run(no_django, "-m", "bidding.verify", "deal", str(write_json(tmp_path / "d.json", deal)),
+               "--key", str(key_path))
+    assert good.returncode == 0 and "乙公司 (bidder 4821) at 5600000.00 CNY" in good.stdout
+    wrong_kind = run(no_django, "-m", "bidding.verify", "reserve", str(tmp_path / "d.json"), "--key", str(key_path))
+    assert wrong_kind.returncode == 1
+    deal["document"]["body"]["price"] = "1.00"
+    forged = run(no_django, "-m", "bidding.verify", "deal", str(write_json(tmp_path / "d2.json", deal)),
+                 "--key", str(key_path))
+    assert forged.returncode == 1 and forged.stderr.startswith("bad:")
+    reserve = signed_document("reserve-record", {"lot": "7", "reserve": "5500000.00", "bids": []}, key)
+    good = run(no_django, "-m", "bidding.verify", "reserve", str(write_json(tmp_path / "r.json", reserve)),
+               "--key", str(key_path))
+    assert good.returncode == 0 and "reserve 5500000.00" in good.stdout
+
+
 @pytest.mark.parametrize("args", [["receipt"], ["receipt", "missing.json", "--key", "missing.pem"], ["nope", "x"]])
 def test_verify_usage_errors_exit_2(no_django, args):
     assert run(no_django, "-m", "bidding.verify", *args).returncode == 2

@@ -57,16 +57,25 @@ def auction_room_config(context, auction) -> dict | None:
     return {
         "url": f"/ws/rooms/auction/{auction.pk}/", "after": 0, "role": member.role,
         "bid_url": reverse("api-auction-bid", args=[auction.pk]),
+        "accept_url": reverse("api-auction-accept", args=[auction.pk]),
+        "deal_url": reverse("deal-confirmation-pdf", args=[auction.lot_id]),
+        "method": auction.method,
+        # A descending auction's price is a function of the server's time; the page steps it the same way.
+        "descending": {"starts_at": auction.starts_at.isoformat(), "starting_price": str(auction.starting_price),
+                       "floor_price": str(auction.floor_price), "decrement": str(auction.decrement),
+                       "step_seconds": auction.step_seconds} if auction.is_descending else None,
         "statuses": dict(Auction.Status.choices), "outcomes": dict(Auction.Outcome.choices),
         "labels": {
             "connecting": _("Connecting…"), "connected": _("Connected: live"),
             "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
             "lost": _("Access lost"), "ends_in": _("Ends in"), "no_bid": _("No bid yet"),
             "accepted": _("Accepted"), "you": _("you"), "bidder": _("Bidder No. %(n)s"),
+            "deal": _("Deal confirmation (PDF)"), "awaiting_reserve": _("awaiting the reserve's reveal"),
         },
         "kinds": {
             "auction.scheduled": _("Auction scheduled"), "auction.opened": _("Free bidding opened"),
             "auction.countdown_started": _("Countdown started"), "auction.bid_accepted": _("Bid accepted"),
-            "auction.ended": _("Auction ended"),
+            "auction.ended": _("Auction ended"), "sale.deal_confirmed": _("Deal confirmed"),
+            "sale.unsold": _("Unsold"),
         },
     }

@@ -149,7 +149,6 @@ class Lot(FSMModelMixin, models.Model):
         (Status.PUBLISHED, "bidding_opens_at", "open_bidding"),
         (Status.PUBLISHED, "listing_start", "start_listing"),
         (Status.BIDDING, "bid_deadline", "close_bidding"),
-        (Status.LISTING, "listing_end", "end_listing"),
         (Status.PUBLICITY, "publicity_end", "end_publicity"),
     ]
 
@@ -184,11 +183,6 @@ class Lot(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.PUBLISHED, target=Status.LISTING, conditions=[lambda lot: lot.is_listing])
     def start_listing(self):
         """Listing markets: quotes are accepted during the listing period."""
-
-    @transition(field=status, source=Status.LISTING, target=Status.FAILED)
-    def end_listing(self):
-        """The listing period ran out with no valid quote: unsold. (Quotes and the move to a live
-        auction or an award come with the auction engine.)"""
 
     @transition(field=status, source=Status.BIDDING, target=Status.CLOSED)
     def close_bidding(self):

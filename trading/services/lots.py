@@ -262,7 +262,7 @@ SWEEP_BATCH = 50
 
 
 def lot_due_sweep() -> dict:
-    """Apply every time-driven move that is due (bidding opens, bidding closes, listing ends,
+    """Apply every time-driven move that is due (bidding opens, bidding closes, listing starts,
     candidate publicity ends).
 
     Idempotent and safe to run in several workers at once: each batch locks its lots with

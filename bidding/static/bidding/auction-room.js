@@ -1,6 +1,7 @@
 // The auction room: folds the auction's events (auction.scheduled, .opened, .countdown_started,
-// .bid_accepted, .ended) into the price, the countdown and the ladder; a bidder bids through the API
-// and sees every answer, accepted or refused with its reason.
+// .bid_accepted, .ended, sale.deal_confirmed, sale.unsold) into the price, the countdown and the
+// ladder; a bidder bids (or, descending, accepts the price of the moment) through the API and sees
+// every answer, accepted or refused with its reason.
 import { Room } from "../monitoring/room.js";
 import { element, logEvent, shanghaiTime } from "../monitoring/room-page.js";
 
@@ -15,9 +16,22 @@ function showStatus() {
   cell.dataset.status = state.status;
 }
 
+// A descending auction's price of the moment, stepped as the server steps it (Auction.price_at);
+// the server decides the price of an acceptance by its own clock.
+function descendingPrice(now) {
+  const d = config.descending;
+  const steps = Math.max(0, Math.floor((now - new Date(d.starts_at).getTime()) / 1000 / d.step_seconds));
+  const cents = Math.max(Math.round(d.floor_price * 100), Math.round(d.starting_price * 100) - steps * Math.round(d.decrement * 100));
+  return (cents / 100).toFixed(2);
+}
+
 function showCountdown() {
   const cell = $("auction-countdown");
-  if (state.status !== "timed_bidding" || !state.endsAt) return;
+  if (config.descending && state.status === "descending") {
+    $("auction-price").textContent = descendingPrice(Date.now());
+    $("auction-price").dataset.price = $("auction-price").textContent;
+  }
+  if (!["timed_bidding", "descending"].includes(state.status) || !state.endsAt) return;
   const left = Math.max(0, Math.ceil((state.endsAt.getTime() - Date.now()) / 1000));
   cell.textContent = `${labels.ends_in} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
   cell.dataset.left = String(left);
@@ -30,7 +44,10 @@ function bidderName(number) {
 
 function fold(event) {
   const data = event.data || {};
-  if (event.kind === "auction.opened") state.status = "free_bidding";
+  if (event.kind === "auction.opened") {
+    state.status = config.descending ? "descending" : "free_bidding";
+    if (data.ends_at) state.endsAt = new Date(data.ends_at);
+  }
   if (event.kind === "auction.countdown_started") {
     state.status = "timed_bidding";
     state.endsAt = new Date(data.ends_at);
@@ -45,31 +62,41 @@ function fold(event) {
   }
   if (event.kind === "auction.ended") {
     state.status = "ended";
-    state.outcome = data.outcome;
-    $("auction-countdown").textContent = "—";
+    state.outcome = data.outcome === "awaiting_reserve" ? "" : data.outcome;
+    $("auction-countdown").textContent = data.outcome === "awaiting_reserve" ? labels.awaiting_reserve : "—";
+    if (data.price) $("auction-price").textContent = `${data.price} · ${bidderName(data.bidder)}`;
   }
+  if (event.kind === "sale.deal_confirmed") $("auction-deal").hidden = false;
   showStatus();
   showCountdown();
   logEvent($("room-log"), event, config.kinds);
 }
 
-function csrfToken() {
-  return form.querySelector("[name=csrfmiddlewaretoken]").value;
+async function post(form, url, payload) {
+  const answer = $("bid-answer");
+  const response = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value },
+    body: JSON.stringify(payload),
+  });
+  const body = await response.json().catch(() => ({}));
+  answer.dataset.code = response.ok ? "accepted" : body.code || String(response.status);
+  answer.textContent = response.ok ? `${labels.accepted}: ${body.price}${body.position ? ` (#${body.position})` : ""}`
+    : body.detail || "";
 }
 
 const form = $("bid-form");
 if (form) {
-  form.addEventListener("submit", async (submitted) => {
+  form.addEventListener("submit", (submitted) => {
     submitted.preventDefault();
-    const answer = $("bid-answer");
-    const response = await fetch(config.bid_url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ amount: $("bid-amount").value }),
-    });
-    const body = await response.json().catch(() => ({}));
-    answer.dataset.code = response.ok ? "accepted" : body.code || String(response.status);
-    answer.textContent = response.ok ? `${labels.accepted}: ${body.price} (#${body.position})` : body.detail || "";
+    post(form, config.bid_url, { amount: $("bid-amount").value });
+  });
+}
+const acceptForm = $("accept-form");
+if (acceptForm) {
+  acceptForm.addEventListener("submit", (submitted) => {
+    submitted.preventDefault();
+    post(acceptForm, config.accept_url, {});
   });
 }
 
