@@ -108,10 +108,12 @@ class DealConfirmation(models.Model):
         LISTING = "listing", _("Listing")
         AUCTION = "auction", _("Live auction")
         DESCENDING = "descending", _("Descending auction")
+        ONE_SHOT = "one_shot", _("One-shot sealed quote")
 
     lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="deal_confirmation")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    bidder_number = models.PositiveIntegerField()
+    bidder_number = models.PositiveIntegerField(
+        help_text=_("The buyer's anonymous number; for a one-shot sealed quote, its bid's place in the opening record."))
     price = models.DecimalField(max_digits=16, decimal_places=2)
     method = models.CharField(max_length=12, choices=Method.choices)
     issued_at = models.DateTimeField()

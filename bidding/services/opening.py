@@ -2,6 +2,8 @@
 their passphrase; at k shares the opening key is rebuilt in memory, checked against the published
 public key, every envelope fetched, checked against its receipt hash and opened; the signed record
 is published and chained into the audit log; the key and the presented shares are dropped.
+Where the highest price wins (a one-shot sealed quote of equity), the opening also decides the
+sale; for a listing lot the same session reveals the sealed reserve instead (``_reserve_reveal``).
 
 Presented shares wait for the k-th in the database, encrypted under a key derived from the server's
 secret for this session only: a session exists only after the deadline, and presenting a share is
@@ -31,6 +33,7 @@ from bidding.models import (Bid, BidCount, BidOpening, KeyShare, Listing, Openin
 from bidding.services.auctions import auction_decide
 from bidding.services.listings import listing_decide
 from bidding.services.reserve import reserve_open
+from bidding.services.sales import sale_one_shot
 from monitoring.events import actor_of, record, record_many
 from trading import clock, signing
 from trading.models import Announcement, Lot, RuleCode, User
@@ -241,6 +244,8 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
            data={"record_sha256": hashlib.sha256(canonical_json(session.record["document"])).hexdigest(),
                  "signature": session.record["signature"], "bids": len(entries),
                  "responses_until": time_format(session.responses_until)})
+    if lot.market.sells:
+        sale_one_shot(lot=lot, entries=entries, actor=actor)
 
 
 def _reserve_reveal(session: OpeningSession, private_key, *, actor: str) -> None:

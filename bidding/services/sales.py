@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from bidding.crypto import receipts
 from bidding.crypto.canonical import canonical_json, time_format
-from bidding.models import DealConfirmation
+from bidding.models import Bid, DealConfirmation
 from monitoring.events import record
 from trading import clock, signing
 from trading.models import Lot, Organisation
@@ -51,6 +51,22 @@ def sale_sold(*, lot: Lot, organisation_id: int, number: int, price: Decimal, me
                  "price_in_capitals": body["price_in_capitals"], "reserve": body.get("reserve"),
                  "signature": deal.document["signature"], "deposits_released": len(released)})
     return deal
+
+
+def sale_one_shot(*, lot: Lot, entries: list[dict], actor: str) -> DealConfirmation | None:
+    """A one-shot sealed quote (一次报价) is decided by its opening record: the highest valid quote
+    buys — opened, and at or above the listing price (the lot's ``estimate``); equal quotes go to the
+    one received first (the record lists bids in receipt order). The buyer's number is its bid's
+    place in the record. No valid quote: unsold."""
+    valid = [(Decimal(entry["price"]), place, entry) for place, entry in enumerate(entries, 1)
+             if entry["status"] == Bid.Status.OPENED and Decimal(entry["price"]) >= lot.estimate]
+    subject = f"lot:{lot.pk}"
+    if not valid:
+        sale_unsold(lot=lot, reason="no_valid_quote", subject=subject, actor=actor)
+        return None
+    price, place, entry = max(valid, key=lambda quote: (quote[0], -quote[1]))
+    return sale_sold(lot=lot, organisation_id=Organisation.objects.get(uscc=entry["bidder"]).pk, number=place,
+                     price=price, method=DealConfirmation.Method.ONE_SHOT, subject=subject, actor=actor)
 
 
 def sale_unsold(*, lot: Lot, reason: str, subject: str, actor: str, reserve: Decimal | None = None) -> None:

@@ -1,26 +1,35 @@
 """Listings (挂牌) and what follows them: quotes by whole increments, the sealed reserve witnessed by
 a supervisor and revealed by the custodians, the close (unsold, sold, or a live auction among those
-who continue), the descending auction, and the deal confirmation with the deposits released."""
+who continue), the descending auction, the one-shot sealed quote, and the deal confirmation with the
+deposits released."""
+import io
 import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import close_old_connections
 
 from bidding.crypto import receipts
+from bidding.crypto.envelope import seal
+from bidding.crypto.opening_key import public_key_load
 from bidding.errors import BiddingError
-from bidding.models import Auction, DealConfirmation, Listing, ListingQuote, OpeningSession, SealedReserve
+from bidding.models import Auction, DealConfirmation, Listing, OpeningSession, SealedReserve
 from bidding.services.auctions import auction_accept, auction_bid, auction_create, auction_due_sweep
+from bidding.services.bids import bid_submit
 from bidding.services.listings import listing_close_sweep, listing_continue, listing_create, listing_quote
-from bidding.services.opening import share_present
+from bidding.services.opening import opening_start, share_present
 from monitoring.models import AuditEntry
 from supervisors.errors import SupervisionError
 from supervisors.services import assignment_create, reserve_seal_witnessed
 from tests.fixtures import CUSTODIAN_PASSPHRASE, PASSWORD
 from trading import signing
 from trading.models import Deposit, Lot
+from trading.services.deposits import deposit_confirm
+from trading.services.lots import lot_due_sweep
+from trading.services.registrations import registration_create, registration_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -293,3 +302,33 @@ def test_nobody_accepting_at_the_floor_leaves_it_unsold(equity_lot, bidders):
     equity_lot.refresh_from_db()
     assert equity_lot.status == Lot.Status.FAILED
     assert AuditEntry.objects.get(kind="sale.unsold").data["reason"] == "no_bid"
+
+
+def test_a_one_shot_sealed_quote_sells_to_the_highest_valid_quote_at_the_opening(make_lot, publish_sealed, bidders,
+                                                                                 custodians):
+    """一次报价: sealed like bids, opened by the custodians; under the listing price is invalid, and
+    of equal quotes the one received first buys."""
+    lot = publish_sealed(make_lot("property", "one_shot_quote", days=40))  # listing price: 1,000,000
+    for user, price in zip(bidders, ("900000.00", "1300000.00", "1300000.00")):
+        registration = registration_create(lot_id=lot.pk, user=user)
+        registration_decide(registration_id=registration.pk, approve=True, reason="", actor="user:1")
+        deposit_confirm(registration_id=registration.pk, amount=lot.deposit, reference=f"B{user.pk}", actor="user:1")
+        out = io.BytesIO()
+        seal(public_key=public_key_load(bytes(lot.opening_key.public_key_raw)), platform=settings.PLATFORM_ID,
+             lot=str(lot.pk), bidder=user.organisation.uscc,
+             price_form={"price": price, "period_days": 0, "items": {}}, files=[], out=out)
+        bid_submit(lot_id=lot.pk, user=user, stream=io.BytesIO(out.getvalue()), length=len(out.getvalue()))
+    with time_machine.travel(lot.bid_deadline, tick=False):
+        lot_due_sweep()
+        session = opening_start(lot_id=lot.pk, actor="user:1")
+        for custodian in custodians[:2]:
+            share_present(session_id=session.pk, user=custodian, passphrase=CUSTODIAN_PASSPHRASE)
+    lot.refresh_from_db()
+    assert lot.status == Lot.Status.AWARDED
+    deal = DealConfirmation.objects.get(lot=lot)
+    assert (deal.organisation_id, deal.price, deal.method, deal.bidder_number) == (
+        bidders[1].organisation_id, Decimal("1300000.00"), "one_shot", 2)
+    assert deal.document["document"]["body"]["price_in_capitals"] == "人民币壹佰叁拾万元整"
+    held = deposits(lot)
+    assert held.pop(bidders[1].organisation.name) == Deposit.Status.RECEIVED
+    assert set(held.values()) == {Deposit.Status.REFUND_DUE}

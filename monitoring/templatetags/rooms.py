@@ -79,3 +79,28 @@ def auction_room_config(context, auction) -> dict | None:
             "sale.unsold": _("Unsold"),
         },
     }
+
+
+@register.simple_tag(takes_context=True)
+def listing_room_config(context, lot) -> dict | None:
+    """The listing page follows the lot's room (quotes, the close, the reserve's reveal, the result);
+    None for someone that room would refuse (they read the page as it was rendered)."""
+    member = ROOMS["opening"].admit(user=context["request"].user, key=str(lot.pk))
+    if member is None:
+        return None
+    return {
+        "url": f"/ws/rooms/opening/{lot.pk}/", "after": 0, "role": member.role,
+        "labels": {
+            "connecting": _("Connecting…"), "connected": _("Connected: live"),
+            "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
+            "lost": _("Access lost"), "bidder": _("Bidder No. %(n)s"),
+        },
+        "kinds": {
+            "listing.terms_set": _("Listing terms set"), "listing.quote_accepted": _("Quote accepted"),
+            "listing.reserve_sealed": _("Reserve sealed"), "listing.closed": _("Listing closed"),
+            "opening.reserve_reveal_started": _("Reserve reveal started"),
+            "opening.share_presented": _("Key share presented"), "opening.reserve_revealed": _("Reserve revealed"),
+            "lot.status_changed": _("Status changed"), "sale.deal_confirmed": _("Deal confirmed"),
+            "sale.unsold": _("Unsold"),
+        },
+    }

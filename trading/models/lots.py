@@ -208,9 +208,11 @@ class Lot(FSMModelMixin, models.Model):
     def start_auction(self):
         """Several bidders continue from the listing into a live auction."""
 
-    @transition(field=status, source=[Status.AWARD_REVIEW, Status.LISTING, Status.AUCTION], target=Status.AWARDED)
+    @transition(field=status, source=[Status.AWARD_REVIEW, Status.LISTING, Status.AUCTION, Status.OPENING],
+                target=Status.AWARDED, conditions=[lambda lot: lot.status != Lot.Status.OPENING or lot.market.sells])
     def award(self):
-        """The winner is confirmed."""
+        """The winner is confirmed (straight from the opening only where the highest price wins: a
+        one-shot sealed quote)."""
 
     @transition(field=status, source=Status.AWARDED, target=Status.CONTRACTED)
     def record_contract(self):
