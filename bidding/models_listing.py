@@ -113,7 +113,8 @@ class DealConfirmation(models.Model):
     lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="deal_confirmation")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     bidder_number = models.PositiveIntegerField(
-        help_text=_("The buyer's anonymous number; for a one-shot sealed quote, its bid's place in the opening record."))
+        help_text=_("The buyer's anonymous number; for a one-shot sealed quote, its bid's place in the "
+                    "opening record."))
     price = models.DecimalField(max_digits=16, decimal_places=2)
     method = models.CharField(max_length=12, choices=Method.choices)
     issued_at = models.DateTimeField()

@@ -1,7 +1,7 @@
-"""Prices on a ladder (listing quotes, auction bids): how an amount is read, and the rule a ladder (listing quotes, English auction bids) shares, as SQL: the new amount is
-the starting price or more by whole increments when nothing is in yet, else above the current
-price by whole increments. Compared in cents so that SQLite's floats agree with PostgreSQL's
-numerics; the statement that uses it binds ``%(cents)s``.
+"""Prices on a ladder (listing quotes, English auction bids): how an amount is read, and the rule
+every ladder shares, as SQL: the new amount is the starting price or more by whole increments when
+nothing is in yet, else above the current price by whole increments. Compared in cents so that
+SQLite's floats agree with PostgreSQL's numerics; the statement that uses it binds ``%(cents)s``.
 """
 from decimal import Decimal, InvalidOperation
 

@@ -100,7 +100,8 @@ def test_quotes_beat_the_price_by_whole_increments_with_server_time_and_numbers(
     assert first.at == land_lot.listing_start + timedelta(seconds=60)
     # Refused attempts drew no number: bidder c never had a quote accepted.
     assert Listing.objects.get(lot=land_lot).bidders.count() == 2
-    events = AuditEntry.objects.filter(subject=f"lot:{land_lot.pk}", kind="listing.quote_accepted")
+    events = (AuditEntry.objects.filter(subject=f"lot:{land_lot.pk}", kind="listing.quote_accepted")
+              .order_by("subject_seq"))
     assert [e.actor for e in events] == [f"bidder:{first.bidder_number}", f"bidder:{second.bidder_number}"]
     assert all("organisation" not in e.data for e in events)  # anonymous to each other
     with time_machine.travel(land_lot.listing_end, tick=False):
@@ -167,7 +168,8 @@ def test_one_quote_at_the_revealed_reserve_buys_the_lot(land_lot, bidders, custo
     held = deposits(land_lot)
     assert held.pop(a.organisation.name) == Deposit.Status.RECEIVED  # the buyer's is kept until the contract
     assert set(held.values()) == {Deposit.Status.REFUND_DUE}
-    kinds = list(AuditEntry.objects.filter(subject=f"lot:{land_lot.pk}").values_list("kind", flat=True))
+    kinds = list(AuditEntry.objects.filter(subject=f"lot:{land_lot.pk}").order_by("subject_seq")
+             .values_list("kind", flat=True))
     assert kinds[-3:] == ["opening.reserve_revealed", "lot.status_changed", "sale.deal_confirmed"]
 
 
@@ -221,7 +223,8 @@ def test_a_contested_listing_goes_to_auction_and_sells_above_the_sealed_reserve(
     assert auction.outcome == Auction.Outcome.SOLD and land_lot.status == Lot.Status.AWARDED
     deal = DealConfirmation.objects.get(lot=land_lot)
     assert (deal.organisation_id, deal.price, deal.method) == (b.organisation_id, Decimal("5900000.00"), "auction")
-    kinds = list(AuditEntry.objects.filter(subject=f"auction:{auction.pk}").values_list("kind", flat=True))
+    kinds = list(AuditEntry.objects.filter(subject=f"auction:{auction.pk}").order_by("subject_seq")
+             .values_list("kind", flat=True))
     assert kinds[-2:] == ["auction.ended", "sale.deal_confirmed"]
 
 
@@ -246,6 +249,7 @@ def test_a_descending_auction_sells_to_the_first_who_accepts(equity_lot, bidders
     assert auction.ends_at == start + timedelta(minutes=7)  # 6 steps to the floor, one more at it
     with time_machine.travel(start, tick=False):
         auction_due_sweep()
+        refused("descending_accept_only", auction_bid, auction_id=auction.pk, user=a, amount="1000000.00")
     with time_machine.travel(start + timedelta(seconds=150), tick=False):  # two whole steps down
         answer = auction_accept(auction_id=auction.pk, user=b)
         refused("auction_ended", auction_accept, auction_id=auction.pk, user=a)

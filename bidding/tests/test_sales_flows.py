@@ -84,7 +84,8 @@ def test_a_land_lot_goes_listing_auction_sold_through_the_api(make_listing_lot, 
     text = pdf_text(client.get(f"/lots/{lot.pk}/deal-confirmation.pdf").content)
     assert "成交确认书" in text and "人民币伍佰陆拾万元整" in text and b.organisation.name in text
     assert deal["document"]["signature"] in text.replace("\n", "")
-    kinds = list(AuditEntry.objects.filter(subject=f"auction:{auction.pk}").values_list("kind", flat=True))
+    kinds = list(AuditEntry.objects.filter(subject=f"auction:{auction.pk}").order_by("subject_seq")
+             .values_list("kind", flat=True))
     assert kinds == ["auction.scheduled", "auction.opened", "auction.bid_accepted", "auction.bid_accepted",
                      "auction.countdown_started", "auction.ended", "auction.ended", "sale.deal_confirmed"]
     assert Deposit.objects.filter(registration__lot=lot, status=Deposit.Status.REFUND_DUE).count() == 2
