@@ -17,7 +17,15 @@ auction's GET carries the whole ladder, which grows with every accepted bid.
 
 Answered: a 201, or a 4xx whose body is JSON with a ``code`` (a 409 refusal is an answer). Anything
 else (5xx, a non-JSON body, a connection error or timeout) is an error. Latency is the request's
-round trip as the client thread measured it.
+round trip as the client thread measured it. With every bidder always waiting for an answer, the
+mean latency is ``--bidders`` / answered a second (Little's law): 100 bidders at 500/s wait 200 ms
+on average, so p99 ≤ 100 ms asks for well over 1,000 answered bids/s.
+
+So a second run follows on the same servers and auction: the same bidders, each at most ``--pace``
+attempts a second (default 5, the platform's default per-bidder rate limit, so 500/s offered by
+100 bidders), on a fixed schedule started out of step (a late answer delays the next attempt, never
+bunches them). That is the heaviest load the rate limit lets 100 bidders make, and its p99 is the
+latency a bidder sees at the issue's 500 bids/s.
 
 Floor, same run, same scratch database: ``--floor-threads`` threads (default 16), each a psycopg
 connection running the engine's statement shape in one transaction: ``UPDATE … SET price = %s …
@@ -25,8 +33,9 @@ WHERE id = 1 AND price < %s RETURNING …`` then, when it matched, the INSERT of
 did not, a SELECT of the price (the refusal's read). Statements/s counts attempts (transactions).
 
 While the platform runs, pg_stat_activity of the scratch database is sampled every 0.1 s: what the
-active backends wait on (where the time goes in PostgreSQL). The last line printed is JSON (see
-benchmarks/run_all.py).
+active backends wait on (where the time goes in PostgreSQL). The cores the servers and the bidders'
+own processes kept busy are printed too: on a small machine the bidders take their share. The last
+line printed is JSON (see benchmarks/run_all.py).
 """
 import argparse
 import json
@@ -57,8 +66,10 @@ PRICE_IN_DETAIL = re.compile(r"(\d+\.\d{2})")
 
 # --- bidders (client processes) ----------------------------------------------------------------------------
 
-def client_process(specs: list[tuple[int, str]], auction_id: int, start_at: float, duration: float, out) -> None:
-    """Threads bidding until ``start_at + duration``; sends the figures through pipe ``out``."""
+def client_process(specs: list[tuple[int, str]], auction_id: int, start_at: float, duration: float, pace: float,
+                   out) -> None:
+    """Threads bidding until ``start_at + duration`` (each at most ``pace`` attempts a second, 0: as
+    fast as the answers come); sends the figures through pipe ``out``."""
     import http.client
     import random
     from decimal import Decimal
@@ -80,9 +91,14 @@ def client_process(specs: list[tuple[int, str]], auction_id: int, start_at: floa
                    "Accept": "application/json"}
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         path = f"/api/v1/auctions/{auction_id}/bids/"
-        time.sleep(max(0.0, start_at - time.time()))
+        interval = 1 / pace if pace else 0.0
+        next_at = start_at + rng.random() * interval  # paced bidders start out of step
         end = start_at + duration
-        while time.time() < end:
+        while True:
+            time.sleep(max(0.0, next_at - time.time()))
+            if time.time() >= end:
+                break
+            next_at = max(next_at + interval, time.time())  # a late answer delays, never bunches, the next
             with seen_lock:
                 last = seen["price"]
             base = last if last is not None else Decimal(STARTING) - increment
@@ -123,27 +139,30 @@ def client_process(specs: list[tuple[int, str]], auction_id: int, start_at: floa
                         "errors": dict(errors), "codes": dict(codes)})
 
     threads = [threading.Thread(target=bidder, args=(port, token, n)) for n, (port, token) in enumerate(specs)]
+    cpu = time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    cpu = time.process_time() - cpu
     errors, codes = Counter(), Counter()
     for r in results:
         errors.update(r["errors"])
         codes.update(r["codes"])
-    out.send({"latencies": [x for r in results for x in r["latencies"]],
+    out.send({"latencies": [x for r in results for x in r["latencies"]], "cpu": cpu,
               "answered": sum(r["answered"] for r in results), "accepted": sum(r["accepted"] for r in results),
               "errors": dict(errors), "codes": dict(codes)})
     out.close()
 
 
-def drive(specs: list[tuple[int, str]], auction_id: int, clients: int, duration: float) -> dict:
+def drive(specs: list[tuple[int, str]], auction_id: int, clients: int, duration: float, pace: float = 0.0) -> dict:
     context = multiprocessing.get_context("spawn")
     start_at = time.time() + 3  # time for the processes to start
     pipes, processes = [], []
     for k in range(clients):
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=client_process, args=(specs[k::clients], auction_id, start_at, duration, send))
+        process = context.Process(target=client_process, args=(specs[k::clients], auction_id, start_at, duration, pace,
+                                                                         send))
         process.start()
         pipes.append(receive)
         processes.append(process)
@@ -163,6 +182,7 @@ def drive(specs: list[tuple[int, str]], auction_id: int, clients: int, duration:
         "p99_ms": percentile(latencies, 0.99) * 1000 if latencies else None,
         "max_ms": latencies[-1] * 1000 if latencies else None,
         "errors": sum(errors.values()), "error_kinds": dict(errors), "codes": dict(codes),
+        "client_cores_busy": round(sum(p["cpu"] for p in parts) / duration, 2),
     }
 
 
@@ -359,6 +379,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--floor-threads", type=int, default=16)
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (for trying things out)")
+    parser.add_argument("--pace", type=float, default=5.0,
+                        help="attempts a second per bidder in the paced run (the default per-bidder rate limit)")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the servers, e.g. DATABASE_CONN_MAX_AGE=60")
     args = parser.parse_args()
@@ -439,6 +461,8 @@ def main() -> None:
         platform["pg_waits"] = sampler.stop()
         wall = time.perf_counter() - wall
         platform["server_cores_busy"] = round(sum(cpu_seconds(s.pid) - b for s, b in zip(servers, cpu_before)) / wall, 2)
+        progress(f"paced: the same {args.bidders} bidders, each at most {args.pace:g} attempts/s, {args.duration:g} s")
+        figures["paced"] = drive(specs, auction_id, args.clients, args.duration, pace=args.pace)
         platform["check"] = auction_check(auction_id)
         figures["platform"] = platform
         for server in servers:
@@ -474,10 +498,16 @@ def print_summary(figures: dict, args) -> None:
              f"errors {p['errors']} {p['error_kinds'] or ''}: goal {'met' if met else 'NOT met'}")
     progress(f"  platform refusals by code: {p['codes']}; database: {check['bids']} bids, strictly rising "
              f"{check['rising']}, accepted answers {p['accepted']} ({'consistent' if consistent else 'INCONSISTENT'})")
-    progress(f"  servers used {p['server_cores_busy']} cores; PostgreSQL backends active on average "
-             f"{p['pg_waits']['active_backends_avg']}, by wait: {p['pg_waits']['by_wait']}")
+    progress(f"  servers used {p['server_cores_busy']} cores, the bidders' processes {p['client_cores_busy']}; "
+             f"PostgreSQL backends active on average {p['pg_waits']['active_backends_avg']}, by wait: "
+             f"{p['pg_waits']['by_wait']}")
     if p["pg_waits"]["lock_waiters_by_query"]:
         progress(f"  lock waiters by query: {p['pg_waits']['lock_waiters_by_query']}")
+    paced = figures["paced"]
+    paced_met = paced["answered_per_s"] >= GOAL_RATE and paced["p99_ms"] is not None and paced["p99_ms"] <= GOAL_P99_MS
+    progress(f"  paced ({args.pace:g} attempts/s a bidder, {args.bidders * args.pace:,.0f}/s offered): "
+             f"{paced['answered_per_s']:,.0f} answered/s, p50 {paced['p50_ms']:,.0f} ms, p99 {paced['p99_ms']:,.0f} ms, "
+             f"errors {paced['errors']}: goal {'met' if paced_met else 'NOT met'}")
     if floor:
         progress(f"  floor ({args.floor_threads} psycopg threads): {floor['per_s']:,.0f} statements/s "
                  f"({floor['accepted_per_s']:,.0f} accepted/s), p50 {floor['p50_ms']:.1f} ms, p99 "
@@ -492,6 +522,10 @@ def print_summary(figures: dict, args) -> None:
          "floor": round(floor["p99_ms"], 1) if floor else None},
         {"figure": f"{what}: errors (5xx, no JSON code, connection)", "value": p["errors"], "unit": "requests",
          "floor": floor["errors"] if floor else None},
+        {"figure": f"{what}, each {args.pace:g} attempts/s: answered bids", "value": round(paced["answered_per_s"]),
+         "unit": "bids/s", "floor": None},
+        {"figure": f"{what}, each {args.pace:g} attempts/s: p99 answer latency", "value": round(paced["p99_ms"]),
+         "unit": "ms", "floor": round(floor["p99_ms"], 1) if floor else None},
     ]
     print(json.dumps({"bench": "auction", "bidders": args.bidders, "duration": args.duration,
                       "figures": figures, "rows": rows}, default=str))

@@ -6,12 +6,15 @@ end) or refused with a code. An accepted bid is one conditional UPDATE of the au
 auction's only lock, held for that statement and the bid's insert — so two bids at the same price
 cannot both win, and a bid that arrives after the countdown ran out cannot extend it.
 """
+import functools
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -19,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bidding.errors import BiddingError
 from bidding.models import Auction, AuctionBid, AuctionBidder, DealConfirmation, SealedReserve
-from bidding.services.ladder import money
+from bidding.services.ladder import WHOLE_INCREMENTS_ABOVE, money
 from bidding.services.reserve import reserve_reveal_start
 from bidding.services.sales import sale_sold, sale_unsold
 from monitoring.events import actor_of, record
@@ -29,7 +32,21 @@ from trading.selectors_calendar import rule_get
 from trading.services.lots import lot_lock, lot_transition
 
 _AUCTION = Auction._meta.db_table
+# The bidder's seat and the price it last saw, in one read.
+_SEAT = (f"SELECT b.id, b.number, a.countdown_seconds, a.current_price FROM {AuctionBidder._meta.db_table} b"
+         f" JOIN {_AUCTION} a ON a.id = b.auction_id WHERE b.auction_id = %s AND b.organisation_id = %s")
+# Every column of AuctionBid: a field added to the model must be added here.
+_BID_INSERT = (f"INSERT INTO {AuctionBid._meta.db_table} (auction_id, bidder_id, placed_by_id, amount, at, position)"
+               " VALUES (%s, %s, %s, %s, %s, %s)")
+# Why a bid's conditional UPDATE matched nothing: the auction's phase (not started, ended) or else the
+# price to beat, whether a bid set it, and the increment.
+_STATE = ("SELECT CASE WHEN status = %(scheduled)s OR starts_at > %(now)s THEN 'not_started'"
+          " WHEN status = %(ended)s OR (status = %(timed)s AND ends_at <= %(now)s) THEN 'ended'"
+          " WHEN status = %(descending)s THEN 'descending' END,"
+          " COALESCE(current_price, starting_price), current_price IS NOT NULL, increment"
+          f" FROM {_AUCTION} WHERE id = %(auction)s")
 LIVE = (Auction.Status.FREE_BIDDING, Auction.Status.TIMED_BIDDING)
+_gates: dict[int, threading.Lock] = {}  # see _gate(); one lock per auction bid on in this process
 
 
 @dataclass(frozen=True)
@@ -121,22 +138,30 @@ def _auction_make(*, lot: Lot, bidders: list[tuple[int, int]], method: str, star
 
 
 def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
-    """Place a bid; raises ``BiddingError`` with the reason when it is refused (nothing changes then)."""
+    """Place a bid; raises ``BiddingError`` with the reason when it is refused (nothing changes then).
+
+    Only ``user.pk`` and ``user.organisation_id`` are read: the API's token path passes a user built
+    from its authentication query. Statements kept to what the rules need (bench_auction, 2 cores):
+    one read of the bidder's seat and the price, the conditional UPDATE, the bid's INSERT and the
+    audit append; plain SQL where the ORM's compiling cost more than the statement.
+    """
     amount = money(amount, _("The bid"))
-    bidder = (AuctionBidder.objects.select_related("auction").filter(auction_id=auction_id,
-                                                                     organisation_id=user.organisation_id).first()
-              if user.organisation_id else None)
-    if bidder is None:
+    seat = None
+    if user.organisation_id:
+        with connection.cursor() as cursor:
+            cursor.execute(_SEAT, [auction_id, user.organisation_id])
+            seat = cursor.fetchone()
+    if seat is None:
         raise BiddingError("not_a_bidder_here", _("Your organisation is not a bidder in this auction."), status=403)
-    _rate_check(auction_id, bidder.number)
+    bidder_id, number, countdown_seconds, seen = seat
+    _rate_check(auction_id, number)
     # Prices only rise: a bid at or under any price read before is too low for good. Refusing it from
     # a plain read spares it the wait for the auction row's lock, behind which every attempt queues.
-    seen = Auction.objects.filter(pk=auction_id).values_list("current_price", flat=True).first()
-    if seen is not None and amount <= seen:
-        raise _too_low(seen)
-    with transaction.atomic():
+    if seen is not None and amount <= _cents(seen):
+        raise _too_low(_cents(seen))
+    with _gate(auction_id), transaction.atomic():
         now = clock.now()
-        extended = now + timedelta(seconds=bidder.auction.countdown_seconds)
+        extended = now + timedelta(seconds=countdown_seconds)
         # The whole rule in one statement: live, not run out, a whole number of increments above the
         # current price (or from the starting price for the first bid), compared in cents so that
         # SQLite's floats agree with PostgreSQL's numerics. A timed-phase bid restarts the countdown.
@@ -147,42 +172,60 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
                         ends_at = CASE WHEN status = %(timed)s THEN %(extended)s ELSE ends_at END
                     WHERE id = %(auction)s AND status IN (%(free)s, %(timed)s) AND starts_at <= %(now)s
                       AND (status = %(free)s OR ends_at > %(now)s)
-                      AND CASE WHEN current_price IS NULL
-                               THEN %(cents)s >= CAST(ROUND(starting_price * 100) AS BIGINT)
-                                    AND MOD(%(cents)s - CAST(ROUND(starting_price * 100) AS BIGINT),
-                                            CAST(ROUND(increment * 100) AS BIGINT)) = 0
-                               ELSE %(cents)s > CAST(ROUND(current_price * 100) AS BIGINT)
-                                    AND MOD(%(cents)s - CAST(ROUND(current_price * 100) AS BIGINT),
-                                            CAST(ROUND(increment * 100) AS BIGINT)) = 0 END
+                      AND {WHOLE_INCREMENTS_ABOVE}
                     RETURNING accepted_bids, status""",
                 {"amount": amount, "cents": int(amount * 100), "organisation": user.organisation_id,
-                 "number": bidder.number, "now": connection.ops.adapt_datetimefield_value(now),
+                 "number": number, "now": connection.ops.adapt_datetimefield_value(now),
                  "auction": auction_id, "extended": connection.ops.adapt_datetimefield_value(extended),
                  "free": Auction.Status.FREE_BIDDING, "timed": Auction.Status.TIMED_BIDDING})
             row = cursor.fetchone()
-        if row is None:
-            _refusal(auction_id, amount, now)
-        position = row[0]
-        ends_at = extended if row[1] == Auction.Status.TIMED_BIDDING else None
-        AuctionBid.objects.create(auction_id=auction_id, bidder=bidder, placed_by=user, amount=amount, at=now,
-                                  position=position)
-        record(kind="auction.bid_accepted", actor=f"bidder:{bidder.number}", subject=f"auction:{auction_id}",
-               data={"position": position, "bidder": bidder.number, "amount": str(amount), "at": now.isoformat(),
+            if row is None:
+                _refusal(auction_id, amount, now)
+            position = row[0]
+            ends_at = extended if row[1] == Auction.Status.TIMED_BIDDING else None
+            # Under the auction row's lock until commit: every attempt behind it waits this long.
+            cursor.execute(_BID_INSERT, [auction_id, bidder_id, user.pk, amount,
+                                         connection.ops.adapt_datetimefield_value(now), position])
+        record(kind="auction.bid_accepted", actor=f"bidder:{number}", subject=f"auction:{auction_id}",
+               data={"position": position, "bidder": number, "amount": str(amount), "at": now.isoformat(),
                      "ends_at": ends_at.isoformat() if ends_at else None})
-    return BidAnswer(price=amount, position=position, bidder_number=bidder.number, ends_at=ends_at)
+    return BidAnswer(price=amount, position=position, bidder_number=number, ends_at=ends_at)
+
+
+def _gate(auction_id: int) -> threading.Lock:
+    """This process's one way to the auction row: its bids wait here, not in PostgreSQL.
+
+    Without it, a process's worker threads (6) queued at the row's lock behind each accepted bid,
+    and most of them were refused there once it committed; PostgreSQL wakes such waiters one after
+    the other (bench_auction: 2.6 backends waiting on average, 404 answered bids/s; with 16 threads
+    21 waiting, 315/s). Behind the gate: none waiting, 478/s. The database still orders the bids.
+    """
+    return _gates.setdefault(auction_id, threading.Lock())
 
 
 def _rate_check(auction_id: int, number: int) -> None:
     """At most ``PLATFORM_AUCTION_BID_RATE`` attempts per bidder per auction in each second (a fixed
-    window in the shared cache); beyond it the attempt is answered, refused, and changes nothing."""
+    window shared by every server process); beyond it the attempt is answered, refused, and changes
+    nothing. With Redis one INCR and EXPIRE in one round trip (the cache's add and incr took three);
+    without it (embedded mode, one process) the cache."""
     rate = settings.PLATFORM_AUCTION_BID_RATE
     if rate <= 0:
         return
     key = f"auction-rate:{auction_id}:{number}:{int(time.time())}"
-    cache.add(key, 0, timeout=2)
-    if cache.incr(key) > rate:
+    if settings.REDIS_URL:
+        key = cache.make_key(key)
+        attempts, _expiry = _redis().pipeline(transaction=False).incr(key).expire(key, 2).execute()
+    else:
+        cache.add(key, 0, timeout=2)
+        attempts = cache.incr(key)
+    if attempts > rate:
         raise BiddingError("rate_limited", _("Too many bids: at most %(rate)d a second.") % {"rate": rate},
                            status=429)
+
+
+@functools.cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
 
 
 def _too_low(price: Decimal) -> BiddingError:
@@ -191,20 +234,35 @@ def _too_low(price: Decimal) -> BiddingError:
 
 
 def _refusal(auction_id: int, amount: Decimal, now: datetime):
-    """Say why the conditional update matched nothing (read after it, so it names the current state)."""
-    auction = Auction.objects.filter(pk=auction_id).first()
-    if auction is None:
+    """Say why the conditional update matched nothing (read after it, so it names the current state).
+
+    The state is judged in the statement, as the UPDATE judged it: the ORM's read of the auction cost
+    ~7 % of a server process's CPU in bench_auction, where a refusal after the row's lock is common."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE, {"auction": auction_id, "now": connection.ops.adapt_datetimefield_value(now),
+                                "scheduled": Auction.Status.SCHEDULED, "ended": Auction.Status.ENDED,
+                                "timed": Auction.Status.TIMED_BIDDING, "descending": Auction.Status.DESCENDING})
+        row = cursor.fetchone()
+    if row is None:
         raise BiddingError("auction_not_found", _("There is no such auction."), status=404)
-    if auction.status == Auction.Status.SCHEDULED or auction.starts_at > now:
+    state, base, bid_before, step = row
+    if state == "not_started":
         raise BiddingError("auction_not_started", _("The auction has not started."), status=409)
-    if auction.status == Auction.Status.ENDED or (auction.status == Auction.Status.TIMED_BIDDING
-                                                   and auction.ends_at <= now):
+    if state == "ended":
         raise BiddingError("auction_ended", _("The auction has ended."), status=409)
-    base = auction.current_price if auction.current_price is not None else auction.starting_price
-    if amount < base or (auction.current_price is not None and amount == base):
+    if state == "descending":
+        raise BiddingError("descending_accept_only", _("This auction's price descends: accept it, do not bid."),
+                           status=409)
+    base, step = _cents(base), _cents(step)
+    if amount < base or (bid_before and amount == base):
         raise _too_low(base)
     raise BiddingError("not_whole_increments", _("The bid must be %(base)s plus a whole number of increments of "
-                                                 "%(step)s.") % {"base": base, "step": auction.increment}, status=409)
+                                                 "%(step)s.") % {"base": base, "step": step}, status=409)
+
+
+def _cents(value) -> Decimal:
+    """A money column as read by a plain cursor: SQLite's driver gives a float."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def auction_accept(*, auction_id: int, user: User) -> BidAnswer:

@@ -1,5 +1,7 @@
 """Live English auctions: whole increments, the database's order, the countdown at its boundary, the
 sweep's phases and outcome, concurrent bidders."""
+import asyncio
+import json
 import random
 import threading
 from datetime import timedelta
@@ -7,7 +9,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from channels.testing import HttpCommunicator
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import close_old_connections
+from rest_framework.authtoken.models import Token
 
 from bidding.errors import BiddingError
 from bidding.models import Auction, AuctionBid
@@ -186,10 +192,13 @@ def test_the_auction_through_the_api(listing_lot, bidders, staff, client):
     assert forbidden.status_code == 403
 
 
-def test_a_bidder_over_the_rate_is_answered_and_changes_nothing(listing_lot, bidders, settings):
+@pytest.mark.parametrize("redis", [True, False], ids=["redis", "cache"])
+def test_a_bidder_over_the_rate_is_answered_and_changes_nothing(listing_lot, bidders, settings, redis):
     from django.core.cache import cache
 
     settings.PLATFORM_AUCTION_BID_RATE = 2
+    if not redis:
+        settings.REDIS_URL = ""  # embedded mode counts in the cache
     cache.clear()
     auction = make_auction(listing_lot, start=clock.now() - timedelta(seconds=1))
     auction_due_sweep()
@@ -213,3 +222,110 @@ def test_the_auction_page_gives_the_room_to_its_members_only(listing_lot, bidder
     assert b'id="room-config"' not in client.get(f"/auctions/{auction.pk}/").content
     client.logout()
     assert client.get(f"/auctions/{auction.pk}/").status_code == 302
+
+
+def _post(app, auction_id: int, *, token: str | None = None, amount="1010000.00", headers=(), body=None) -> dict:
+    """A bid POSTed to ``app`` (an ASGI application) as a client would send it: the answer's status,
+    headers (a dict) and JSON body."""
+    content = body if body is not None else json.dumps({"amount": amount}).encode()
+    sent = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+            (b"content-length", str(len(content)).encode()), *headers]
+    if token:
+        sent.append((b"authorization", f"Token {token}".encode()))
+
+    async def call():
+        communicator = HttpCommunicator(app, "POST", f"/api/v1/auctions/{auction_id}/bids/", content, sent)
+        return await communicator.get_response(timeout=10)
+
+    answer = asyncio.run(call())
+    return {"status": answer["status"], "headers": {k.decode().lower(): v.decode() for k, v in answer["headers"]},
+            "body": json.loads(answer["body"]) if answer["body"] else None}
+
+
+@pytest.fixture
+def live_auction(listing_lot):
+    auction = make_auction(listing_lot, start=clock.now() - timedelta(seconds=1), free_minutes=30)
+    auction_due_sweep()
+    return auction
+
+
+@pytest.fixture
+def drf_bids(monkeypatch):
+    """Counts the bids that reached DRF's ``AuctionBidApi``."""
+    from bidding.apis_auctions import AuctionBidApi
+
+    reached = []
+    dispatch = AuctionBidApi.dispatch
+
+    def counted(view, request, *args, **kwargs):
+        reached.append(kwargs["auction_id"])
+        return dispatch(view, request, *args, **kwargs)
+
+    monkeypatch.setattr(AuctionBidApi, "dispatch", counted)
+    return reached
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_token_path_answers_as_the_full_stack_does(live_auction, bidders, make_person, settings, drf_bids):
+    """``AuctionBidTokenPath`` in front of Django against Django alone (what answered before it), the
+    same requests: the same status, body and headers, whether the token path answered or passed the
+    request on to DRF."""
+    from config.asgi import application, django_asgi_app
+
+    settings.PLATFORM_AUCTION_BID_RATE = 0  # the answers, not the rate limit
+    a, b, _ = bidders
+    token_a, token_b = (Token.objects.create(user=user).key for user in (a, b))
+    outsider = Token.objects.create(user=make_person("bidder_d", ["bidder"], organisation="丁投资有限公司")).key
+    staff_token = Token.objects.create(user=make_person("staff_2", ["staff"])).key
+    accepted = _post(application, live_auction.pk, token=token_a, amount="1010000.00")
+    assert accepted["status"] == 201 and not drf_bids
+    number = accepted["body"]["bidder_number"]
+    assert accepted["body"] == {"price": "1010000.00", "position": 1, "bidder_number": number, "ends_at": None}
+    assert AuctionBid.objects.get(auction=live_auction).placed_by == a
+    event = AuditEntry.objects.get(subject=f"auction:{live_auction.pk}", kind="auction.bid_accepted")
+    assert event.data["amount"] == "1010000.00" and event.data["position"] == 1
+    english = [(b"accept-language", b"en")]
+    answered_there = [  # by the token path
+        {"token": token_b, "amount": "1010000.00"},  # too low, read before the row lock
+        {"token": token_b, "amount": "1010000.00", "headers": english},  # the same, in English
+        {"token": token_b, "amount": "1015000.00"},  # not whole increments: the conditional UPDATE refuses
+        {"token": outsider, "amount": "1020000.00"},  # a bidder, but not admitted to this auction
+    ]
+    passed_on = [  # to DRF
+        {"token": staff_token, "amount": "1020000.00"},  # no bidder role: 403
+        {"token": "0" * 40, "amount": "1020000.00"},  # unknown token: 401
+        {"token": token_b, "amount": "1020000.001"},  # not an amount the serializer takes: 400
+        {"token": token_b, "body": b"{not json"},  # a parse error: 400
+        {"token": token_b, "amount": "1010000.00", "headers": [(b"accept", b"application/json; indent=4")]},
+    ]
+    answers = []
+    for case in answered_there + passed_on:
+        drf_bids.clear()
+        fast = _post(application, live_auction.pk, **case)
+        went_on = bool(drf_bids)
+        assert fast == _post(django_asgi_app, live_auction.pk, **case), case
+        assert went_on == (case in passed_on), case
+        assert 400 <= fast["status"] < 500 and fast["body"]["code"], case
+        answers.append(fast["body"])
+    assert [answer["code"] for answer in answers[:4]] == ["bid_too_low", "bid_too_low", "not_whole_increments",
+                                                          "not_a_bidder_here"]
+    assert answers[0]["detail"] != answers[1]["detail"]  # translated as asked
+    assert "1010000.00" in answers[0]["detail"] and "1010000.00" in answers[1]["detail"]
+    assert AuctionBid.objects.filter(auction=live_auction).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_session_cookie_sends_a_bid_to_the_full_stack_which_wants_its_csrf_token(live_auction, bidders, settings):
+    """With a session cookie, DRF's session authentication comes first, token or not, and wants the
+    CSRF token the auction page sends."""
+    from config.asgi import application
+
+    session = SessionStore()
+    session.update({SESSION_KEY: str(bidders[0].pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: bidders[0].get_session_auth_hash()})
+    session.save()
+    cookie = [(b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())]
+    token = Token.objects.create(user=bidders[1]).key
+    refused = _post(application, live_auction.pk, token=token, headers=cookie)
+    assert (refused["status"], refused["body"]["code"]) == (403, "permission_denied")
+    assert not AuctionBid.objects.filter(auction=live_auction).exists()
