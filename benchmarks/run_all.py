@@ -47,12 +47,12 @@ def table(rows: list[dict], when: str, where: str) -> str:
 
 
 def merged(old: str, new: str) -> str:
-    """The README's table ``old`` with the rows of ``new`` in place of those with the same figure."""
-    header, old_rows = old.strip().splitlines()[:2], old.strip().splitlines()[2:]
-    new_rows = new.splitlines()[2:]
-    figures = {row.split(" | ")[0] for row in new_rows}
-    kept = [row for row in old_rows if row.split(" | ")[0] not in figures]
-    return "\n".join(header + sorted(kept + new_rows))
+    """The README's table ``old`` with each row of ``new`` in place of the row with the same figure,
+    and the rows of figures it did not have at the end."""
+    lines = old.strip().splitlines()
+    rows = {row.split(" | ")[0]: row for row in new.splitlines()[2:]}
+    kept = [rows.pop(line.split(" | ")[0], line) for line in lines[2:]]
+    return "\n".join(lines[:2] + kept + list(rows.values()))
 
 
 def main():
