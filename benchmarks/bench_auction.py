@@ -27,6 +27,12 @@ attempts a second (default 5, the platform's default per-bidder rate limit, so 5
 bunches them). That is the heaviest load the rate limit lets 100 bidders make, and its p99 is the
 latency a bidder sees at the issue's 500 bids/s.
 
+``--servers`` sets how many runplatform processes serve (default 2). Measured on 2 cores, 20 s
+each: 1 process 344 answered/s (p99 533 ms; a daphne process tops out near 0.75 of a core), 2
+processes 600–620/s, 4 processes 463/s (p99 608 ms; more waiting on the auction row between
+processes). The same app under uvicorn with httptools and uvloop instead of daphne (2 processes,
+tried by hand, not in the stack): 702/s at p99 310 ms, and 500/s at p50 53 / p99 223 ms paced.
+
 Floor, same run, same scratch database: ``--floor-threads`` threads (default 16), each a psycopg
 connection running the engine's statement shape in one transaction: ``UPDATE … SET price = %s …
 WHERE id = 1 AND price < %s RETURNING …`` then, when it matched, the INSERT of a bid row; when it
@@ -377,6 +383,7 @@ def main() -> None:
     parser.add_argument("--bidders", type=int, default=100)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of bidding (platform and floor each)")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument("--servers", type=int, default=2, help="runplatform (daphne) processes")
     parser.add_argument("--floor-threads", type=int, default=16)
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (for trying things out)")
     parser.add_argument("--pace", type=float, default=5.0,
@@ -444,15 +451,15 @@ def main() -> None:
                      f"p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, errors {f['errors']}")
 
         environment = {k: v for k, v in os.environ.items() if not k.startswith("S3_")}
-        ports = [free_port(), free_port()]
+        ports = [free_port() for _ in range(args.servers)]
         logs = [var_dir / f"server-{port}.log" for port in ports]
         servers = [runplatform_start(port, environment, log) for port, log in zip(ports, logs)]
         processes.extend(servers)
         for server, port, log in zip(servers, ports, logs):
             wait_serving(server, port, "/.well-known/platform-key", log_path=log)
-        progress(f"platform: 2 runplatform processes on ports {ports[0]} and {ports[1]}; {args.bidders} bidders "
+        progress(f"platform: {args.servers} runplatform processes on ports {ports}; {args.bidders} bidders "
                  f"in {args.clients} client processes for {args.duration:g} s")
-        specs = [(ports[n % 2], token) for n, token in enumerate(tokens)]
+        specs = [(ports[n % len(ports)], token) for n, token in enumerate(tokens)]
         sampler = WaitSampler(libpq_url(database_url(server_url, "postgres")), BENCH_DB)
         cpu_before = [cpu_seconds(s.pid) for s in servers]
         wall = time.perf_counter()
@@ -492,7 +499,7 @@ def print_summary(figures: dict, args) -> None:
     accepted = p["accepted"] + figures["paced"]["accepted"]  # both runs bid on the same auction
     consistent = check["bids"] == accepted == check["accepted_bids"] and check["rising"]
     progress("")
-    progress(f"one hot auction, {args.bidders} bidders through the API on 2 daphne, {args.duration:g} s "
+    progress(f"one hot auction, {args.bidders} bidders through the API on {args.servers} daphne, {args.duration:g} s "
              f"(goal: ≥ {GOAL_RATE} answered bids/s, p99 ≤ {GOAL_P99_MS} ms)")
     progress(f"  platform: {p['answered_per_s']:,.0f} answered/s ({p['accepted_per_s']:,.0f} accepted/s), "
              f"p50 {p['p50_ms']:,.0f} ms, p99 {p['p99_ms']:,.0f} ms, max {p['max_ms']:,.0f} ms, "
@@ -513,7 +520,7 @@ def print_summary(figures: dict, args) -> None:
         progress(f"  floor ({args.floor_threads} psycopg threads): {floor['per_s']:,.0f} statements/s "
                  f"({floor['accepted_per_s']:,.0f} accepted/s), p50 {floor['p50_ms']:.1f} ms, p99 "
                  f"{floor['p99_ms']:.1f} ms")
-    what = f"live auction, {args.bidders} bidders through the API on 2 daphne"
+    what = f"live auction, {args.bidders} bidders through the API on {args.servers} daphne"
     rows = [
         {"figure": f"{what}: answered bids", "value": round(p["answered_per_s"]), "unit": "bids/s",
          "floor": round(floor["per_s"]) if floor else None},
