@@ -31,10 +31,10 @@ def _listing(lot_id: int):
 
 
 class ListingApi(APIView):
-    """GET: the listing's state and latest quotes (any signed-in user). POST: staff set the terms."""
+    """GET: the listing's state and latest quotes, public like the lot. POST: staff set the terms."""
 
     def get_permissions(self):
-        return [IsStaffRole()] if self.request.method == "POST" else [permissions.IsAuthenticated()]
+        return [IsStaffRole()] if self.request.method == "POST" else [permissions.AllowAny()]
 
     @extend_schema(responses={200: ListingSerializer, **ERRORS})
     def get(self, request, lot_id):

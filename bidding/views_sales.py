@@ -79,22 +79,24 @@ def staff_auction_create(request, lot_id: int):
 
 
 def _listing_page(request, lot, *, form=None, error=None, status=200):
-    number, continues = listing_bidder_number(lot_id=lot.pk, organisation_id=request.user.organisation_id)
+    user = request.user
+    is_bidder = user.is_authenticated and user.has_role(Role.BIDDER)
+    number, continues = listing_bidder_number(lot_id=lot.pk,
+                                              organisation_id=user.organisation_id if is_bidder else None)
     listing = listing_state(lot_id=lot.pk)
     now = clock.now()
     quoting = (listing is not None and listing.status == listing.Status.QUOTING and lot.status == Lot.Status.LISTING
                and lot.listing_start <= now < lot.listing_end)
     return render(request, "bidding/listing.html", {
         "lot": lot, "listing": listing, "quoting": quoting, "number": number, "continues": continues,
-        "is_bidder": request.user.has_role(Role.BIDDER), "form": form or QuoteForm(), "error": error,
+        "is_bidder": is_bidder, "form": form or QuoteForm(), "error": error,
         "deal": deal_of_lot(lot_id=lot.pk),
     }, status=status)
 
 
-@login_required
 def listing_page(request, lot_id: int):
-    """The listing: the current price, the latest quotes by number, the period by server time; a
-    bidder's quote box and their choice to continue to an auction."""
+    """The listing, public like the lot: the current price, the latest quotes by number, the period
+    by server time; a bidder's quote box and their choice to continue to an auction."""
     return _listing_page(request, _lot(lot_id))
 
 

@@ -151,5 +151,10 @@ def test_the_listing_pages_take_terms_a_witnessed_reserve_quotes_and_the_choice_
         assert client.post(f"/lots/{lot.pk}/listing/continue/").status_code == 302
         page = client.get(f"/lots/{lot.pk}/listing/")
         assert b"101000.00" in page.content and b'data-testid="continue-button"' not in page.content
+        client.logout()  # the current price is public
+        page = client.get(f"/lots/{lot.pk}/listing/")
+        assert page.status_code == 200 and b"101000.00" in page.content
+        assert b'data-testid="quote-form"' not in page.content
+        assert client.get(f"/api/v1/lots/{lot.pk}/listing/").json()["current_price"] == "101000.00"
     listing = Listing.objects.get(lot=lot)
     assert listing.bidders.get(organisation=a.organisation).continues_at is not None
