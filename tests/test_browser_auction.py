@@ -9,7 +9,7 @@ from bidding.services.auctions import auction_create, auction_due_sweep
 from supervisors.services import assignment_create
 from tests.browsing import browser_thread
 from tests.servers import platform_servers
-from tests.test_browser_rooms import LIVE, sign_in
+from tests.test_browser_rooms import LIVE, in_room
 from trading import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,14 +24,10 @@ def test_a_bid_on_the_page_reaches_the_watching_supervisor(make_listing_lot, bid
     auction_due_sweep()
 
     with platform_servers(1, tmp_path) as (server,):
-        page_url = f"{server.url}/auctions/{auction.pk}/"
 
         def steps(browser, services):
-            bidder = sign_in(browser, server.url, bidder_a.username, "zh-CN")
-            watcher = sign_in(browser, server.url, supervisor.username, "zh-CN")
-            for page in (bidder, watcher):
-                page.goto(page_url)
-                expect(page.locator("[data-testid=room-state]")).to_have_attribute("data-state", "connected")
+            bidder, watcher = in_room(browser, server.url, f"/auctions/{auction.pk}/",
+                                      (bidder_a.username, "zh-CN"), (supervisor.username, "zh-CN"))
             expect(watcher.locator("#auction-status")).to_have_attribute("data-status", "free_bidding")
             expect(bidder.locator("#auction-me")).not_to_be_empty()
 

@@ -43,6 +43,17 @@ def sign_in(browser, url, username, locale):
     return page
 
 
+def in_room(browser, url, page_path, *people):
+    """A page per (username, locale), signed in, on ``page_path`` with its live room connected."""
+    pages = []
+    for username, locale in people:
+        page = sign_in(browser, url, username, locale)
+        page.goto(url + page_path)
+        expect(page.locator("[data-testid=room-state]")).to_have_attribute("data-state", "connected")
+        pages.append(page)
+    return pages
+
+
 @pytest.fixture
 def closed_lot(make_lot, publish_sealed, bidder_a, bidder_b, make_person):
     """A construction lot past its deadline with three sealed bids, its opening not started."""

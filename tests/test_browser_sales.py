@@ -14,7 +14,7 @@ from bidding.services.listings import listing_create
 from supervisors.services import assignment_create
 from tests.browsing import browser_thread
 from tests.servers import platform_servers
-from tests.test_browser_rooms import LIVE, sign_in
+from tests.test_browser_rooms import LIVE, in_room
 from trading import clock
 from trading.models import Lot
 from trading.services.lots import lot_due_sweep, lot_publish, lot_submit
@@ -41,14 +41,10 @@ def test_a_quote_on_the_listing_page_reaches_the_watching_supervisor(make_lot, b
     assignment_create(lot_id=lot.pk, supervisor_id=supervisor.pk, actor="user:1")
 
     with platform_servers(1, tmp_path) as (server,):
-        page_url = f"{server.url}/lots/{lot.pk}/listing/"
 
         def steps(browser, services):
-            bidder = sign_in(browser, server.url, bidder_a.username, "zh-CN")
-            watcher = sign_in(browser, server.url, supervisor.username, "en-US")
-            for page in (bidder, watcher):
-                page.goto(page_url)
-                expect(page.locator("[data-testid=room-state]")).to_have_attribute("data-state", "connected")
+            bidder, watcher = in_room(browser, server.url, f"/lots/{lot.pk}/listing/",
+                                      (bidder_a.username, "zh-CN"), (supervisor.username, "en-US"))
             bidder.fill("#id_amount", "1005000.00")
             bidder.click("[data-testid=quote-button]")
             expect(bidder.locator("[data-testid=error]")).to_contain_text("1000000.00")
@@ -72,14 +68,10 @@ def test_accepting_a_descending_price_on_the_page_sells_it_live(make_listing_lot
     auction_due_sweep()
 
     with platform_servers(1, tmp_path) as (server,):
-        page_url = f"{server.url}/auctions/{auction.pk}/"
 
         def steps(browser, services):
-            bidder = sign_in(browser, server.url, bidder_a.username, "zh-CN")
-            watcher = sign_in(browser, server.url, supervisor.username, "zh-CN")
-            for page in (bidder, watcher):
-                page.goto(page_url)
-                expect(page.locator("[data-testid=room-state]")).to_have_attribute("data-state", "connected")
+            bidder, watcher = in_room(browser, server.url, f"/auctions/{auction.pk}/",
+                                      (bidder_a.username, "zh-CN"), (supervisor.username, "zh-CN"))
             expect(watcher.locator("#auction-status")).to_have_attribute("data-status", "descending")
             expect(watcher.locator("#auction-price")).to_have_attribute("data-price", "1000000.00")
             bidder.click("[data-testid=accept-button]")

@@ -240,6 +240,17 @@ def descending(lot, start):
                           actor="user:1")
 
 
+def descending_started(lot):
+    """A descending auction scheduled during the listing, swept open at its start."""
+    start = lot.listing_start + timedelta(minutes=5)
+    with at(lot):
+        auction = descending(lot, start)
+    with time_machine.travel(start, tick=False):
+        auction_due_sweep()
+    auction.refresh_from_db()
+    return auction
+
+
 def test_a_descending_auction_sells_to_the_first_who_accepts(equity_lot, bidders):
     a, b, _ = bidders
     start = equity_lot.listing_start + timedelta(minutes=5)
@@ -265,11 +276,7 @@ def test_a_descending_auction_sells_to_the_first_who_accepts(equity_lot, bidders
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_three_bidders_accepting_at_once_one_buys(equity_lot, bidders):
-    start = equity_lot.listing_start + timedelta(minutes=5)
-    with at(equity_lot):
-        auction = descending(equity_lot, start)
-    with time_machine.travel(start, tick=False):
-        auction_due_sweep()
+    auction = descending_started(equity_lot)
     answers, barrier = [], threading.Barrier(len(bidders))
 
     def accept(user):
@@ -281,7 +288,7 @@ def test_three_bidders_accepting_at_once_one_buys(equity_lot, bidders):
         finally:
             close_old_connections()
 
-    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+    with time_machine.travel(auction.starts_at + timedelta(seconds=30), tick=False):
         threads = [threading.Thread(target=accept, args=(user,)) for user in bidders]
         for thread in threads:
             thread.start()
@@ -292,11 +299,7 @@ def test_three_bidders_accepting_at_once_one_buys(equity_lot, bidders):
 
 
 def test_nobody_accepting_at_the_floor_leaves_it_unsold(equity_lot, bidders):
-    start = equity_lot.listing_start + timedelta(minutes=5)
-    with at(equity_lot):
-        auction = descending(equity_lot, start)
-    with time_machine.travel(start, tick=False):
-        auction_due_sweep()
+    auction = descending_started(equity_lot)
     with time_machine.travel(auction.ends_at - timedelta(seconds=1), tick=False):
         assert auction.price_at(auction.ends_at - timedelta(seconds=1)) == Decimal("700000.00")
         auction_due_sweep()
