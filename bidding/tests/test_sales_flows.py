@@ -89,6 +89,9 @@ def test_a_land_lot_goes_listing_auction_sold_through_the_api(make_listing_lot, 
     assert kinds == ["auction.scheduled", "auction.opened", "auction.bid_accepted", "auction.bid_accepted",
                      "auction.countdown_started", "auction.ended", "auction.ended", "sale.deal_confirmed"]
     assert Deposit.objects.filter(registration__lot=lot, status=Deposit.Status.REFUND_DUE).count() == 2
+    client.force_login(supervisor)  # the reveal's signed record, on the lot's opening page
+    page = client.get(f"/lots/{lot.pk}/opening/")
+    assert b'data-testid="reserve-revealed"' in page.content and b"5500000.00" in page.content
 
 
 def test_an_equity_lot_sells_in_a_descending_auction_from_the_pages(make_listing_lot, bidders, staff, client):
