@@ -29,7 +29,7 @@ latency a bidder sees at the issue's 500 bids/s.
 
 ``--servers`` sets how many runplatform processes serve (default 2). Measured on 2 cores, 20 s
 each: 1 process 344 answered/s (p99 533 ms; a daphne process tops out near 0.75 of a core), 2
-processes 600–620/s, 4 processes 463/s (p99 608 ms; more waiting on the auction row between
+processes 560–620/s, 4 processes 463/s (p99 608 ms; more waiting on the auction row between
 processes). The same app under uvicorn with httptools and uvloop instead of daphne (2 processes,
 tried by hand, not in the stack): 702/s at p99 310 ms, and 500/s at p50 53 / p99 223 ms paced.
 

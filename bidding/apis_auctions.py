@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections, connection
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from drf_spectacular.utils import extend_schema
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from bidding.errors import BiddingError
 from bidding.models import Auction
+from bidding.selectors import auction_state
 from bidding.serializers import (
     AuctionBidAnswerSerializer,
     AuctionBidSerializer,
@@ -36,14 +37,10 @@ from trading.models import Role, User, UserRole
 from trading.permissions import IsBidderRole, IsStaffRole
 
 
-# The ladder in the API is the latest bids only: a hot auction's readers poll it, and the whole
-# ladder grows with every bid (the auction room's events carry every bid).
-LADDER = 50
-
-
 def _auction_data(auction_id: int) -> Auction:
-    auction = get_object_or_404(Auction, pk=auction_id)
-    auction.ladder = list(auction.bids.select_related("bidder").order_by("-position")[:LADDER])[::-1]
+    auction = auction_state(auction_id=auction_id)
+    if auction is None:
+        raise Http404
     return auction
 
 

@@ -28,7 +28,18 @@ def auction_bidder_number(*, auction_id: int, organisation_id: int | None) -> in
             .values_list("number", flat=True).first())
 
 
-LADDER = 50  # the latest quotes shown with a listing; its room's events carry every one
+# The latest bids or quotes shown with an auction or a listing: a hot one's readers poll it, and the
+# whole ladder grows with every bid (the room's events carry every one).
+LADDER = 50
+
+
+def auction_state(*, auction_id: int) -> Auction | None:
+    """The auction with its latest bids (``ladder``, by number only; never the reserve)."""
+    auction = Auction.objects.filter(pk=auction_id).first()
+    if auction is not None:
+        auction.ladder = list(auction.bids.select_related("bidder").order_by("-position")[:LADDER])[::-1]
+    return auction
+
 
 
 def listing_state(*, lot_id: int) -> Listing | None:

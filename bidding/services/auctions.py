@@ -45,7 +45,6 @@ _STATE = ("SELECT CASE WHEN status = %(scheduled)s OR starts_at > %(now)s THEN '
           " WHEN status = %(descending)s THEN 'descending' END,"
           " COALESCE(current_price, starting_price), current_price IS NOT NULL, increment"
           f" FROM {_AUCTION} WHERE id = %(auction)s")
-LIVE = (Auction.Status.FREE_BIDDING, Auction.Status.TIMED_BIDDING)
 _gates: dict[int, threading.Lock] = {}  # see _gate(); one lock per auction bid on in this process
 
 

@@ -13,6 +13,13 @@ from trading.models import Lot, Role
 register = template.Library()
 
 
+def _connection_labels() -> dict:
+    """What every room page says of its connection (``room.js`` states)."""
+    return {"connecting": _("Connecting…"), "connected": _("Connected: live"),
+            "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
+            "lost": _("Access lost")}
+
+
 @register.simple_tag(takes_context=True)
 def opening_room_config(context, lot) -> dict | None:
     user = context["request"].user
@@ -26,9 +33,7 @@ def opening_room_config(context, lot) -> dict | None:
         "record_url": reverse("api-opening-record", args=[lot.pk]),
         "lot_statuses": dict(Lot.Status.choices), "session_statuses": dict(OpeningSession.Status.choices),
         "labels": {
-            "connecting": _("Connecting…"), "connected": _("Connected: live"),
-            "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
-            "lost": _("Access lost"), "closes_in": _("Bidding closes in"), "closed": _("Bidding has closed"),
+            **_connection_labels(), "closes_in": _("Bidding closes in"), "closed": _("Bidding has closed"),
             "days": _("days"), "opened": _("Opened"), "revoked": _("Failed to decrypt: counts as revoked"),
             "withdrawn": _("Failed to decrypt: counts as withdrawn"), "confirmed": _("Confirmed the record"),
             "objection": _("Objection"), "answer": _("Answer"), "saving": _("Saving…"),
@@ -66,9 +71,7 @@ def auction_room_config(context, auction) -> dict | None:
                        "step_seconds": auction.step_seconds} if auction.is_descending else None,
         "statuses": dict(Auction.Status.choices), "outcomes": dict(Auction.Outcome.choices),
         "labels": {
-            "connecting": _("Connecting…"), "connected": _("Connected: live"),
-            "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
-            "lost": _("Access lost"), "ends_in": _("Ends in"), "no_bid": _("No bid yet"),
+            **_connection_labels(), "ends_in": _("Ends in"), "no_bid": _("No bid yet"),
             "accepted": _("Accepted"), "you": _("you"), "bidder": _("Bidder No. %(n)s"),
             "deal": _("Deal confirmation (PDF)"), "awaiting_reserve": _("awaiting the reserve's reveal"),
         },
@@ -91,9 +94,7 @@ def listing_room_config(context, lot) -> dict | None:
     return {
         "url": f"/ws/rooms/opening/{lot.pk}/", "after": 0, "role": member.role,
         "labels": {
-            "connecting": _("Connecting…"), "connected": _("Connected: live"),
-            "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),
-            "lost": _("Access lost"), "bidder": _("Bidder No. %(n)s"),
+            **_connection_labels(), "bidder": _("Bidder No. %(n)s"),
         },
         "kinds": {
             "listing.terms_set": _("Listing terms set"), "listing.quote_accepted": _("Quote accepted"),
