@@ -82,3 +82,13 @@ class CalendarYearAdmin(CalendarReadOnlyAdmin):
 @admin.register(models.CalendarAlert)
 class CalendarAlertAdmin(CalendarReadOnlyAdmin):
     list_display = ("year", "reason", "raised_at", "acknowledged_by", "acknowledged_at")
+
+
+@admin.register(models.LotHold)
+class LotHoldAdmin(ReadOnlyAdmin):
+    """Holds are taken and released by the steps that own them (objections, complaints, orders)."""
+
+    list_display = ("lot", "reason", "subject", "held_at", "held_by", "released_at", "released_by")
+    list_filter = ("reason", "released_at")
+    list_select_related = ("lot__project",)
+    search_fields = ("=lot__id", "subject")

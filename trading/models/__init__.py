@@ -2,6 +2,7 @@ from trading.models.announcements import Announcement
 from trading.models.calendar import CalendarAlert, CalendarDay, CalendarYear
 from trading.models.documents import DocumentDownload, LotDocument
 from trading.models.enquiries import Enquiry
+from trading.models.holds import LotHold
 from trading.models.lots import Lot, LotStatusChange, Market, Procedure, Project
 from trading.models.objections import DocumentObjection
 from trading.models.parties import LoginFailure, Organisation, Role, User, UserRole
@@ -10,6 +11,7 @@ from trading.models.rules import Rule, RuleCode, RuleSense, RuleUnit
 
 __all__ = [
     "Announcement", "BankNotification", "CalendarAlert", "CalendarDay", "CalendarYear", "Deposit", "DocumentDownload",
-    "DocumentObjection", "Enquiry", "LoginFailure", "Lot", "LotDocument", "LotStatusChange", "Market", "Organisation",
-    "Procedure", "Project", "Registration", "Role", "Rule", "RuleCode", "RuleSense", "RuleUnit", "User", "UserRole",
+    "DocumentObjection", "Enquiry", "LoginFailure", "Lot", "LotDocument", "LotHold", "LotStatusChange", "Market",
+    "Organisation", "Procedure", "Project", "Registration", "Role", "Rule", "RuleCode", "RuleSense", "RuleUnit", "User",
+    "UserRole",
 ]

@@ -16,7 +16,7 @@ from django_fsm import TransitionNotAllowed
 from monitoring.events import record
 from trading import clock
 from trading.errors import TradingError
-from trading.models import Announcement, Lot, LotStatusChange, Market, Organisation, Procedure, Project
+from trading.models import Announcement, Lot, LotHold, LotStatusChange, Market, Organisation, Procedure, Project
 from trading.schedule import ScheduleCheck, amendment_check, deposit_check, publication_check
 from trading.services_calendar import calendar_provisional_alert
 
@@ -229,23 +229,61 @@ def lot_amend(*, lot_id: int, title: str, body: str, actor: str, bid_deadline: d
     return announcement
 
 
+def lot_order_subject(lot: Lot) -> str:
+    """The subject of staff's own suspension order on a lot: one per lot, like its status."""
+    return f"lot:{lot.pk}"
+
+
 def lot_suspend(*, lot_id: int, reason: str, actor: str) -> Lot:
+    """Staff order the procedure suspended. On a lot another hold already suspended, the order is
+    one more hold: the lot then resumes only once the order and every other hold are released."""
+    # Imported here: holds move lots through this module's ``_lot_move``.
+    from trading.services.holds import lot_hold
+
     if not reason.strip():
         raise TradingError("reason_required", _("Say why the procedure is suspended."))
     with transaction.atomic():
-        return _lot_move(lot_lock(lot_id), "suspend", actor=actor, data={"reason": reason})
+        lot = lot_lock(lot_id)
+        already_suspended = lot.status == Lot.Status.SUSPENDED
+        try:
+            lot_hold(lot=lot, reason="order", subject=lot_order_subject(lot), actor=actor, data={"text": reason})
+        except TradingError as error:
+            if error.code == "already_held":
+                raise TradingError("already_ordered", _("The lot is already suspended by an order."),
+                                   status=409) from None
+            raise
+        if already_suspended:
+            record(kind="lot.suspension_ordered", actor=actor, subject=f"lot:{lot.pk}",
+                   data={"reason": "order", "text": reason})
+    return lot
 
 
 def lot_resume(*, lot_id: int, actor: str, bid_deadline: datetime | None = None) -> Lot:
-    """Resume where the lot was suspended. A bid deadline that passed meanwhile must be moved, or the
-    sweep closes bidding at once."""
+    """Lift staff's suspension order and resume where the lot was suspended. Refused while another
+    hold (an objection, a complaint) keeps it suspended: those are released by their own steps.
+    A bid deadline that passed meanwhile must be moved, or the sweep closes bidding at once."""
+    from trading.selectors_holds import lot_hold_reasons_open
+    from trading.services.holds import lot_hold_release
+
     with transaction.atomic():
         lot = lot_lock(lot_id)
+        subject = lot_order_subject(lot)
+        others = lot_hold_reasons_open(lot=lot, excluding=subject)
+        if lot.status == Lot.Status.SUSPENDED and others:
+            raise TradingError(
+                "lot_held", _("The lot stays suspended while these are open: %(reasons)s. They resume it when "
+                              "they are settled.")
+                % {"reasons": ", ".join(str(LotHold.Reason(reason).label) for reason in others)}, status=409)
         if bid_deadline is not None:
             if lot.bid_deadline and bid_deadline < lot.bid_deadline:
                 raise TradingError("deadline_earlier", _("An amendment may move the bid deadline later, never earlier."))
             lot.bid_deadline = bid_deadline
-        return _lot_move(lot, "resume", actor=actor, data={"bid_deadline": _iso(bid_deadline)} if bid_deadline else None)
+        data = {"bid_deadline": _iso(bid_deadline)} if bid_deadline else None
+        if not lot_hold_release(lot=lot, subject=subject, actor=actor, data=data):
+            # No order was open: a lot suspended before holds existed, or one not suspended at all,
+            # which the state machine refuses.
+            _lot_move(lot, "resume", actor=actor, data=data)
+        return lot
 
 
 def _moves_due(lot: Lot, now: datetime) -> int:

@@ -2,6 +2,10 @@
 than the rule's days before the bid deadline, the tenderee replies within the reply rule's days, and
 the procedure stays suspended until every open objection has its reply.
 
+Each open objection is one hold on the lot (``trading.services.holds``, subject ``objection:<id>``):
+the first suspends it, and it resumes once the last hold of any reason (objections, a complaint, an
+order) is released.
+
 Who objected is kept from the lot: events about an objection go under ``objection:<id>`` (the lot's
 id in their data), and the lot's own moves are made by ``SYSTEM`` so its live room and public
 timeline show a suspension without naming anyone before the opening.
@@ -17,12 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock
 from trading.errors import TradingError
-from trading.models import DocumentObjection, Lot, Role, RuleCode, RuleUnit
+from trading.models import DocumentObjection, Lot, LotHold, Role, RuleCode, RuleUnit
 from trading.schedule import amendment_check
 from trading.selectors import registration_active
 from trading.selectors_calendar import rule_get
+from trading.selectors_holds import lot_hold_is_last
 from trading.selectors_objections import FILING_STATUSES, objection_deadline, objection_has_open
-from trading.services.lots import _alert_provisional, _lot_move, _refuse, lot_lock
+from trading.services.holds import lot_hold, lot_hold_release
+from trading.services.lots import _alert_provisional, _refuse, lot_lock
 from trading.services_calendar import calendar_provisional_alert, deadline_compute
 from trading.workdays import local_day
 
@@ -67,7 +73,7 @@ def _filing_window_check(lot: Lot, now: datetime) -> None:
 def objection_file(*, lot_id: int, user, text: str) -> DocumentObjection:
     """A bidder of an organisation registered for the lot objects to its tender documents.
 
-    The first open objection suspends the lot; further ones while it is open keep that suspension.
+    Each objection holds the lot: the first suspends it, further ones keep it suspended.
     """
     text = _text_clean(text, code="objection_text", message=_("Write your objection."))
     if not user.has_role(Role.BIDDER):
@@ -80,8 +86,8 @@ def objection_file(*, lot_id: int, user, text: str) -> DocumentObjection:
         if not registration_active(lot=lot, organisation=organisation):
             raise TradingError("not_registered",
                                _("Only bidders registered for this lot may object to its documents."), status=403)
-        # A suspension with objections open is theirs; one for any other reason (a complaint, an order)
-        # is not, and an objection's reply must not be what resumes it.
+        # A lot held by open objections takes more; one suspended only for another reason (a complaint,
+        # an order) is not in its objection period.
         held_by_objections = lot.status == Lot.Status.SUSPENDED and objection_has_open(lot=lot)
         if lot.is_listing or not (lot.status in FILING_STATUSES or held_by_objections):
             raise TradingError("objection_not_allowed",
@@ -96,8 +102,8 @@ def objection_file(*, lot_id: int, user, text: str) -> DocumentObjection:
         record(kind="objection.filed", actor=WITHHELD_ACTOR, subject=f"objection:{objection.pk}",
                data={"by": actor_of(user), "lot": lot.pk, "organisation": organisation.pk, "text_sha256": _sha256(text),
                      "reply_due_at": reply_due.at.isoformat()})
-        if not held_by_objections:
-            _lot_move(lot, "suspend", actor=SYSTEM, data={"reason": RuleCode.DOCUMENTS_OBJECTION.value})
+        lot_hold(lot=lot, reason=LotHold.Reason.DOCUMENTS_OBJECTION, subject=f"objection:{objection.pk}",
+                 actor=SYSTEM)
     return objection
 
 
@@ -106,9 +112,10 @@ def objection_reply(*, objection_id: int, reply: str, actor: str,
     """Record the tenderee's reply (staff only; callers check the role). Late replies are taken and
     marked late in the event.
 
-    The reply to the last open objection resumes the lot. Where the suspension ate into the bidding
-    period or the reply changes the documents, ``bid_deadline`` moves the deadline under the amendment
-    rule, as ``lot_amend`` does; it is taken only with the reply that resumes the lot.
+    The reply releases the objection's hold; the last hold released resumes the lot. Where the
+    suspension ate into the bidding period or the reply changes the documents, ``bid_deadline``
+    moves the deadline under the amendment rule, as ``lot_amend`` does; it is taken only with the
+    reply that resumes the lot.
     """
     reply = _text_clean(reply, code="reply", message=_("Write the reply."))
     lot_id = DocumentObjection.objects.filter(pk=objection_id).values_list("lot_id", flat=True).first()
@@ -121,15 +128,15 @@ def objection_reply(*, objection_id: int, reply: str, actor: str,
         if objection.replied_at is not None:
             raise TradingError("objection_already_replied", _("This objection has already been answered."),
                                status=409)
-        others_open = (DocumentObjection.objects.filter(lot=lot, replied_at__isnull=True)
-                       .exclude(pk=objection.pk).exists())
-        resumes = lot.status == Lot.Status.SUSPENDED and not others_open
+        subject = f"objection:{objection.pk}"
+        resumes = lot_hold_is_last(lot=lot, subject=subject)
         previous_deadline = lot.bid_deadline
         if bid_deadline is not None:
             if not resumes:
                 raise TradingError("objection_deadline_not_resuming",
                                    _("The bid deadline moves with the reply that resumes the procedure; other "
-                                     "objections are still open or the lot is not suspended."), status=409)
+                                     "objections or holds are still open or the lot is not suspended."),
+                                   status=409)
             check = amendment_check(lot=lot, at=now, new_deadline=bid_deadline)
             _refuse(check)
             _alert_provisional(check)
@@ -141,13 +148,12 @@ def objection_reply(*, objection_id: int, reply: str, actor: str,
                                status=409)
         objection.reply, objection.replied_at, objection.replied_by = reply, now, actor
         objection.save(update_fields=["reply", "replied_at", "replied_by"])
-        record(kind="objection.replied", actor=actor, subject=f"objection:{objection.pk}",
+        record(kind="objection.replied", actor=actor, subject=subject,
                data={"lot": lot.pk, "reply_sha256": _sha256(reply), "late": objection.replied_late,
                      "reply_due_at": objection.reply_due_at.isoformat(), "resumes_lot": resumes,
                      "bid_deadline": bid_deadline.isoformat() if bid_deadline else None})
-        if resumes:
-            data = {"reason": RuleCode.DOCUMENTS_OBJECTION_REPLY.value}
-            if bid_deadline is not None and bid_deadline != previous_deadline:
-                data["bid_deadline"] = bid_deadline.isoformat()
-            _lot_move(lot, "resume", actor=actor, data=data)
+        data = {"reason": RuleCode.DOCUMENTS_OBJECTION_REPLY.value}
+        if bid_deadline is not None and bid_deadline != previous_deadline:
+            data["bid_deadline"] = bid_deadline.isoformat()
+        lot_hold_release(lot=lot, subject=subject, actor=actor, data=data)
     return objection
