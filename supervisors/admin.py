@@ -1,9 +1,10 @@
 """Supervision in the admin: to read. Assignments are made and revoked on the staff pages and the
-API, which audit them; a note's text stays its author's (the audit event holds only its digest)."""
+API, which audit them; a note's text stays its author's (the audit event holds only its digest).
+Challenges and complaints move only through their services, which audit every step."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from supervisors.models import Assignment, ObservationNote
+from supervisors.models import Assignment, Challenge, Complaint, ObservationNote
 from trading.admin import ReadOnlyAdmin
 
 
@@ -26,3 +27,22 @@ class ObservationNoteAdmin(ReadOnlyAdmin):
     @admin.display(description=_("characters"))
     def length(self, note):
         return len(note.text)
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(ReadOnlyAdmin):
+    list_display = ("id", "lot", "organisation", "matter", "status", "filed_at", "reply_due_at", "replied_at")
+    list_filter = ("status",)
+    list_select_related = ("lot__project", "organisation")
+    search_fields = ("=lot__id", "organisation__name")
+    ordering = ("-filed_at",)
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ("id", "lot", "organisation", "act", "status", "filed_at", "acceptance_due_at", "decision_due_at",
+                    "outcome")
+    list_filter = ("status", "outcome")
+    list_select_related = ("lot__project", "organisation")
+    search_fields = ("=lot__id", "organisation__name")
+    ordering = ("-filed_at",)

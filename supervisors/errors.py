@@ -15,6 +15,23 @@ class SupervisionErrorCode(enum.StrEnum):
     NOTE_TOO_LONG = "note_too_long"
     NOTE_INVALID = "note_invalid"
     WITNESS_NOT_PRESENT = "witness_not_present"
+    # Challenges and complaints.
+    TEXT_REQUIRED = "text_required"
+    TEXT_TOO_LONG = "text_too_long"
+    KNOWN_ON_INVALID = "known_on_invalid"
+    NOT_INTERESTED_PARTY = "not_interested_party"
+    CHALLENGE_NOT_APPLICABLE = "challenge_not_applicable"
+    CHALLENGE_FILING = "challenge_filing"
+    CHALLENGE_NOT_FOUND = "challenge_not_found"
+    CHALLENGE_ALREADY_REPLIED = "challenge_already_replied"
+    CHALLENGE_REQUIRED = "challenge_required"
+    CHALLENGE_REPLY_PENDING = "challenge_reply_pending"
+    COMPLAINT_FILING = "complaint_filing"
+    COMPLAINT_NOT_FOUND = "complaint_not_found"
+    COMPLAINT_STATUS = "complaint_status"
+    COMPLAINT_ALREADY_HOLDS = "complaint_already_holds"
+    OUTCOME_INVALID = "outcome_invalid"
+    TERMINATE_NEEDS_UPHELD = "terminate_needs_upheld"
 
 
 class SupervisionError(PlatformError):

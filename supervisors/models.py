@@ -1,9 +1,15 @@
 """Social supervisors (社会监督员) of a lot: who staff assigned to watch it, and each supervisor's
-observation note, the draft of their report on that lot."""
+observation note, the draft of their report on that lot. Challenges and complaints: see
+``supervisors.models_complaints``."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# Complaints and challenges have their own module; Django finds their models through this one.
+from supervisors.models_complaints import Challenge, Complaint
+
+__all__ = ["Assignment", "Challenge", "Complaint", "ObservationNote"]
 
 
 class Assignment(models.Model):
@@ -55,3 +61,4 @@ class ObservationNote(models.Model):
 
     def __str__(self):
         return f"{self.lot_id} · {self.supervisor_id}"
+

@@ -85,7 +85,7 @@ def test_procurement_contracts_cite_the_procurement_law():
 
 @pytest.mark.parametrize("market, procedure, code", [
     ("procurement", "inquiry", "documents_on_sale"),  # inquiry follows its own limits
-    ("procurement", "open_tender", "complaint_filing"),  # procurement complaints follow the procurement law
+    ("land", "listing_timed_bidding", "complaint_filing"),  # sales have no complaint rule of their own
     ("hr", "inquiry", "min_bidders"),
     ("land", "auction", "listing_period"),
 ])
