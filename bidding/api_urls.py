@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bidding import apis, apis_auctions, apis_sales
+from bidding import apis, apis_auctions, apis_evaluation as evaluation, apis_sales
 
 urlpatterns = [
     path("lots/<int:lot_id>/publish/", apis.LotPublishSealedApi.as_view(), name="api-lot-publish"),
@@ -26,4 +26,29 @@ urlpatterns = [
     path("lots/<int:lot_id>/listing/continue/", apis_sales.ListingContinueApi.as_view(), name="api-listing-continue"),
     path("lots/<int:lot_id>/deal-confirmation/", apis_sales.DealConfirmationApi.as_view(),
          name="api-deal-confirmation"),
+    path("lots/<int:lot_id>/evaluation/", evaluation.LotEvaluationApi.as_view(), name="api-evaluation"),
+    path("evaluations/<int:evaluation_id>/draw/", evaluation.PanelDrawApi.as_view(), name="api-panel-draw"),
+    path("evaluations/<int:evaluation_id>/representatives/", evaluation.PanelRepresentativeApi.as_view(),
+         name="api-panel-representative"),
+    path("panel-seats/<int:member_id>/answer/", evaluation.SeatAnswerApi.as_view(), name="api-seat-answer"),
+    path("panel-seats/<int:member_id>/decline/", evaluation.SeatDeclineApi.as_view(), name="api-seat-decline"),
+    path("evaluations/<int:evaluation_id>/bids/", evaluation.EvaluatedBidsApi.as_view(), name="api-evaluated-bids"),
+    path("evaluations/<int:evaluation_id>/sheet/", evaluation.SheetApi.as_view(), name="api-sheet"),
+    path("evaluations/<int:evaluation_id>/conclude/", evaluation.EvaluationConcludeApi.as_view(),
+         name="api-evaluation-conclude"),
+    path("evaluations/<int:evaluation_id>/report/", evaluation.EvaluationReportApi.as_view(),
+         name="api-evaluation-report"),
+    path("lots/<int:lot_id>/candidates/publish/", evaluation.CandidatesPublishApi.as_view(),
+         name="api-candidates-publish"),
+    path("lots/<int:lot_id>/result/", evaluation.LotResultApi.as_view(), name="api-lot-result"),
+    path("lots/<int:lot_id>/candidates/objections/", evaluation.CandidateObjectionApi.as_view(),
+         name="api-candidate-objection"),
+    path("candidate-objections/<int:objection_id>/reply/", evaluation.CandidateObjectionReplyApi.as_view(),
+         name="api-candidate-objection-reply"),
+    path("lots/<int:lot_id>/award/proposals/", evaluation.AwardProposeApi.as_view(), name="api-award-propose"),
+    path("award-proposals/", evaluation.ReviewQueueApi.as_view(), name="api-review-queue"),
+    path("award-proposals/<int:proposal_id>/review/", evaluation.ReviewApi.as_view(), name="api-award-review"),
+    path("lots/<int:lot_id>/award/withdraw/", evaluation.AwardWithdrawApi.as_view(), name="api-award-withdraw"),
+    path("lots/<int:lot_id>/contract/", evaluation.ContractApi.as_view(), name="api-contract"),
+    path("lots/<int:lot_id>/notices/mine/", evaluation.NoticesMineApi.as_view(), name="api-notices-mine"),
 ]

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from trading import clock
 from trading.models import Market, Procedure, Role, User
+from bidding.services.evaluation import expert_register
 from bidding.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.services.listings import listing_create
 from trading.services.lots import lot_create, lot_submit, lot_transition, project_create
@@ -33,6 +34,11 @@ CUSTODIANS = [
     ("demo_supervisor", "demo-supervisor-passphrase"),
     ("demo_regulator", "demo-regulator-passphrase"),
 ]
+
+# The expert pool beside demo_expert: enough of each specialty to draw a panel of 5 (same password).
+EXPERTS = [("demo_expert", ["civil", "goods", "cost"], "市建筑设计研究院")] + [
+    (f"demo_expert_{n}", ["civil", "goods"] if n % 2 else ["goods", "it", "cost"], f"省专家库单位{n}")
+    for n in range(2, 9)]
 
 ORGANISATIONS = [
     ("华建工程有限公司", "91330100", "bidder"),
@@ -94,6 +100,11 @@ def demo_load() -> None:
             organisation=organisations[0] if Role.BIDDER in roles else None,
             resident_id=_resident_id(i) if individual else None,
         )
+    for n, (username, specialties, employer) in enumerate(EXPERTS, start=len(ACCOUNTS) + 1):
+        user = User.objects.filter(username=username).first() or user_create(
+            username=username, password="demo-expert-2026", roles=[Role.EXPERT], display_name=f"专家{n}",
+            actor=ACTOR, resident_id=_resident_id(n))
+        expert_register(user=user, specialties=specialties, employer_name=employer)
     custodian_ids = []
     for username, passphrase in CUSTODIANS:
         custodian = User.objects.get(username=username)

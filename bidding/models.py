@@ -215,3 +215,6 @@ class OpeningResponse(models.Model):
 from bidding.models_auction import Auction, AuctionBid, AuctionBidder  # noqa: E402,F401
 from bidding.models_listing import (DealConfirmation, Listing, ListingBidder, ListingQuote,  # noqa: E402,F401
                                     SealedReserve)
+from bidding.models_evaluation import (Candidate, Evaluation, Expert, ExpertDraw, ExpertPenalty,  # noqa: E402,F401
+                                       ExpertRelation, PanelMember, ScoreChange, ScoreSheet, Specialty)
+from bidding.models_award import AwardProposal, CandidateObjection, Contract, Notice  # noqa: E402,F401

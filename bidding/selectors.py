@@ -1,8 +1,9 @@
 """Reads of the bidding app."""
 from django.db.models import QuerySet
 
-from bidding.models import (Auction, AuctionBidder, Bid, DealConfirmation, Listing, ListingBidder, OpeningSession,
-                            SealedReserve)
+from bidding.models import (Auction, AuctionBidder, AwardProposal, Bid, DealConfirmation, Evaluation, Listing,
+                            ListingBidder, Notice, OpeningSession, PanelMember, ScoreSheet, SealedReserve)
+from trading.models import Lot, Role
 
 
 def bids_of_organisation(*, lot_id: int, organisation_id: int | None) -> QuerySet[Bid]:
@@ -66,3 +67,61 @@ def listing_bidder_number(*, lot_id: int, organisation_id: int | None) -> tuple[
 
 def deal_of_lot(*, lot_id: int) -> DealConfirmation | None:
     return DealConfirmation.objects.select_related("organisation", "lot").filter(lot_id=lot_id).first()
+
+
+def evaluation_of_lot(*, lot_id: int) -> Evaluation | None:
+    return Evaluation.objects.filter(lot_id=lot_id).select_related("lot__project__market").first()
+
+
+def member_seats(*, user) -> QuerySet[PanelMember]:
+    """A person's seats on panels, newest first (their own page lists them)."""
+    return (PanelMember.objects.filter(user=user).select_related("evaluation__lot__project")
+            .order_by("-evaluation__created_at", "-pk"))
+
+
+def seat_of(*, evaluation: Evaluation, user) -> PanelMember | None:
+    return evaluation.members.filter(user=user).first() if user.is_authenticated else None
+
+
+def evaluation_readable_by(*, evaluation: Evaluation, user) -> bool:
+    """Staff, regulators and the panel's members see who sits on it and how far it is."""
+    return user.is_authenticated and (user.has_role(Role.STAFF) or user.has_role(Role.REGULATOR)
+                                      or evaluation.members.filter(user=user).exists())
+
+
+def sheet_of(*, evaluation: Evaluation, user) -> ScoreSheet | None:
+    """A member's own sheet. Nobody reads another's before the report, where all of them are signed."""
+    return ScoreSheet.objects.filter(member__evaluation=evaluation, member__user=user).first()
+
+
+def proposals_under_review() -> QuerySet[AwardProposal]:
+    """The regulator's queue, oldest first."""
+    return (AwardProposal.objects.filter(status=AwardProposal.Status.UNDER_REVIEW)
+            .select_related("lot__project__market", "candidate__organisation").order_by("proposed_at", "pk"))
+
+
+def notices_of(*, lot_id: int, organisation_id: int | None) -> QuerySet[Notice]:
+    return Notice.objects.filter(proposal__lot_id=lot_id, organisation_id=organisation_id).order_by("-issued_at")
+
+
+RESULT_STATUSES = ["publicity", "award_review", "awarded", "contracted"]
+
+
+def lot_result_public(*, lot: Lot) -> dict | None:
+    """What the public may know of a tender lot's result: the candidates from their publicity on,
+    the winner once the award is approved, and then the panel's names (hidden from bidders until the
+    result). None before the candidates are published."""
+    evaluation = Evaluation.objects.filter(lot=lot, status=Evaluation.Status.REPORTED).first()
+    published = lot.status in RESULT_STATUSES or (lot.status == Lot.Status.SUSPENDED
+                                                  and lot.suspended_from in RESULT_STATUSES)
+    if evaluation is None or not (published or AwardProposal.objects.filter(lot=lot).exists()):
+        return None
+    candidates = list(evaluation.candidates.select_related("organisation").order_by("rank"))
+    approved = (AwardProposal.objects.filter(lot=lot, status=AwardProposal.Status.APPROVED)
+                .select_related("candidate__organisation", "contract").first())
+    result = {"method": evaluation.method, "reported_at": evaluation.reported_at,
+              "publicity_end": lot.publicity_end, "candidates": candidates, "award": approved, "panel": []}
+    if approved is not None:
+        result["panel"] = [str(member.user) for member in
+                           evaluation.members.filter(status=PanelMember.Status.SEATED).select_related("user")]
+    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bidding import views, views_sales
+from bidding import views, views_evaluation, views_sales
 
 urlpatterns = [
     path("custodian/key/", views.custodian_key, name="custodian-key"),
@@ -23,4 +23,17 @@ urlpatterns = [
     path("lots/<int:lot_id>/listing/continue/", views_sales.listing_continue_view, name="listing-continue"),
     path("lots/<int:lot_id>/deal-confirmation.pdf", views_sales.deal_confirmation_download,
          name="deal-confirmation-pdf"),
+    path("staff/lots/<int:lot_id>/evaluation/", views_evaluation.staff_evaluation_page, name="staff-evaluation"),
+    path("staff/lots/<int:lot_id>/evaluation/<slug:action>/", views_evaluation.staff_evaluation_action,
+         name="staff-evaluation-action"),
+    path("panel/", views_evaluation.panel_mine, name="panel-mine"),
+    path("panel/seats/<int:member_id>/answer/", views_evaluation.panel_answer, name="panel-answer"),
+    path("panel/evaluations/<int:evaluation_id>/", views_evaluation.panel_scoring, name="panel-scoring"),
+    path("review/awards/", views_evaluation.review_queue, name="review-queue"),
+    path("review/awards/<int:proposal_id>/", views_evaluation.review_decide, name="review-decide"),
+    path("lots/<int:lot_id>/result/", views_evaluation.lot_result, name="lot-result"),
+    path("lots/<int:lot_id>/result/object/", views_evaluation.lot_result_object, name="lot-result-object"),
+    path("evaluations/<int:evaluation_id>/report.pdf", views_evaluation.evaluation_report_download,
+         name="evaluation-report-pdf"),
+    path("notices/<int:notice_id>.pdf", views_evaluation.notice_download, name="notice-pdf"),
 ]

@@ -4,6 +4,8 @@
     python -m bidding.verify opening FILE --key platform-key.pem
     python -m bidding.verify reserve FILE --key platform-key.pem
     python -m bidding.verify deal FILE --key platform-key.pem
+    python -m bidding.verify report FILE --key platform-key.pem
+    python -m bidding.verify notice FILE --key platform-key.pem
     python -m bidding.verify audit FILE --key platform-key.pem
 
 Prints ``ok ...`` and exits 0, or ``bad: ...`` on stderr and exits 1; 2 for a usage error (a
@@ -26,6 +28,8 @@ from bidding.crypto.receipts import receipt_verify, signed_verify
 OPENING_KIND = "opening-record"
 RESERVE_KIND = "reserve-record"  # a listing lot's revealed reserve
 DEAL_KIND = "deal-confirmation"  # 成交确认书
+REPORT_KIND = "evaluation-report"  # 评标报告
+NOTICE_KINDS = ("award-notice", "result-notice")  # 中标（成交）通知书, 结果通知书
 ENTRY_KEYS = frozenset({"id", "at", "kind", "actor", "subject", "subject_seq", "prev_hash", "hash"})
 # An extract entry shows its data and salt, or (another subject's, withheld) only their digest.
 VISIBLE_KEYS = ENTRY_KEYS | {"data", "salt"}
@@ -122,8 +126,9 @@ def _entry_check(entry: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bidding.verify",
                                      description="Check a receipt, an opening or reserve record, a deal "
-                                                 "confirmation or an audit extract.")
-    parser.add_argument("what", choices=("receipt", "opening", "reserve", "deal", "audit"))
+                                                 "confirmation, an evaluation report, an award or result "
+                                                 "notice, or an audit extract.")
+    parser.add_argument("what", choices=("receipt", "opening", "reserve", "deal", "report", "notice", "audit"))
     parser.add_argument("file")
     parser.add_argument("--key", required=True, help="the platform's public key (PEM, /.well-known/platform-key)")
     args = parser.parse_args(argv)
@@ -163,6 +168,17 @@ def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
         body = signed_verify(signed=document, kind=DEAL_KIND, public_key=public_key)
         return (f"ok deal confirmation of lot {body.get('lot_code')}: {body.get('buyer')} "
                 f"(bidder {body.get('bidder_number')}) at {body.get('price')} {body.get('currency')}")
+    if what == "report":
+        body = signed_verify(signed=document, kind=REPORT_KIND, public_key=public_key)
+        return (f"ok evaluation report of lot {body.get('lot_code')}: {len(body.get('bids', []))} bids, "
+                f"{len(body.get('candidates', []))} candidates")
+    if what == "notice":
+        kind = document.get("document", {}).get("kind") if isinstance(document, dict) else None
+        if kind not in NOTICE_KINDS:
+            raise VerifyError("not an award or result notice")
+        body = signed_verify(signed=document, kind=kind, public_key=public_key)
+        return (f"ok {kind} of lot {body.get('lot_code')} to {body.get('to')}: winner {body.get('winner')} "
+                f"at {body.get('price')} {body.get('currency')}")
     return f"ok {audit_extract_verify(extract=document, public_key=public_key)} entries sealed by their checkpoint"
 
 

@@ -252,3 +252,79 @@ def make_listing_lot(make_lot):
         return lot
 
     return make
+
+
+@pytest.fixture
+def lot_in_evaluation(make_lot, publish_sealed, custodians, make_person):
+    """``make(prices, market=..., procedure=...)``: a tender lot opened by 2 of 3 custodians with one
+    sealed bid per price (bidders ``bidder_1``… of their own organisations), its response window
+    over, so the lot is in evaluation. Returns the lot and its bidders in ``prices``' order."""
+    import io
+    from decimal import Decimal
+
+    import time_machine
+    from django.conf import settings
+
+    from bidding.crypto.envelope import seal
+    from bidding.crypto.opening_key import public_key_load
+    from bidding.services.bids import bid_submit
+    from bidding.services.opening import opening_close_sweep, opening_start, share_present
+    from trading.models import Lot
+    from trading.services.deposits import deposit_confirm
+    from trading.services.lots import lot_due_sweep
+    from trading.services.registrations import registration_create
+
+    def make(prices, *, market="procurement", procedure="open_tender", estimate="1000000.00", deposit="0"):
+        lot = publish_sealed(make_lot(market, procedure, deposit=Decimal(deposit), estimate=estimate))
+        key = public_key_load(bytes(lot.opening_key.public_key_raw))
+        bidders = []
+        for n, price in enumerate(prices, 1):
+            user = make_person(f"bidder_{n}", ["bidder"], organisation=f"第{n}投标有限公司")
+            registration = registration_create(lot_id=lot.pk, user=user)
+            if lot.deposit:
+                deposit_confirm(registration_id=registration.pk, amount=lot.deposit, reference=f"DEP-{n}",
+                                actor="user:1")
+            out, proposal = io.BytesIO(), b"proposal " * 100
+            seal(public_key=key, platform=settings.PLATFORM_ID, lot=str(lot.pk), bidder=user.organisation.uscc,
+                 price_form={"price": price, "period_days": 180, "items": {}},
+                 files=[("proposal.pdf", io.BytesIO(proposal), len(proposal))], out=out)
+            data = out.getvalue()
+            bid_submit(lot_id=lot.pk, user=user, stream=io.BytesIO(data), length=len(data))
+            bidders.append(user)
+        lot.refresh_from_db()
+        with time_machine.travel(lot.bid_deadline, tick=False):
+            lot_due_sweep()
+        session = opening_start(lot_id=lot.pk, actor="user:1")
+        for custodian in custodians[:2]:
+            share_present(session_id=session.pk, user=custodian, passphrase=CUSTODIAN_PASSPHRASE)
+        session.refresh_from_db()
+        with time_machine.travel(session.responses_until, tick=False):
+            opening_close_sweep()
+        lot.refresh_from_db()
+        assert lot.status == Lot.Status.EVALUATION
+        return lot, bidders
+
+    return make
+
+
+@pytest.fixture
+def expert_pool(make_person):
+    """``make(n, specialty="goods")``: n experts of one specialty, each employed by their own firm."""
+    from bidding.services.evaluation import expert_register
+    from trading.models import User
+
+    def make(n, specialty="goods", *, prefix=None):
+        prefix = prefix or specialty
+        return [expert_register(user=make_person(f"{prefix}_expert_{i}", ["expert"],
+                                                 resident_id=_resident_id(User.objects.count() + 100)),
+                                specialties=[specialty], employer_name=f"{prefix}专家单位{i}")
+                for i in range(1, n + 1)]
+
+    return make
+
+
+def _resident_id(serial: int) -> str:
+    """The ``serial``-th resident ID number with a valid GB 11643 check character."""
+    body = f"11010519{60 + serial // 1000 % 40}0101{serial % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]

@@ -131,6 +131,26 @@ def test_verify_deal_confirmation_and_reserve_record(no_django, platform_key, tm
     assert good.returncode == 0 and "reserve 5500000.00" in good.stdout
 
 
+def test_verify_evaluation_report_and_notices(no_django, platform_key, tmp_path):
+    key, key_path = platform_key
+    report = signed_document("evaluation-report", {"lot_code": "CG-1", "bids": [{}, {}, {}], "candidates": ["a"]}, key)
+    good = run(no_django, "-m", "bidding.verify", "report", str(write_json(tmp_path / "e.json", report)),
+               "--key", str(key_path))
+    assert good.returncode == 0 and "3 bids, 1 candidates" in good.stdout, good.stderr
+    for kind in ("award-notice", "result-notice"):
+        notice = signed_document(kind, {"lot_code": "CG-1", "to": "丙公司", "winner": "甲公司", "price": "800000.00",
+                                        "currency": "CNY"}, key)
+        path = write_json(tmp_path / f"{kind}.json", notice)
+        good = run(no_django, "-m", "bidding.verify", "notice", str(path), "--key", str(key_path))
+        assert good.returncode == 0 and f"ok {kind} of lot CG-1 to 丙公司" in good.stdout, good.stderr
+    notice["document"]["body"]["price"] = "1.00"
+    forged = run(no_django, "-m", "bidding.verify", "notice", str(write_json(tmp_path / "n2.json", notice)),
+                 "--key", str(key_path))
+    assert forged.returncode == 1 and forged.stderr.startswith("bad:")
+    not_a_notice = run(no_django, "-m", "bidding.verify", "notice", str(tmp_path / "e.json"), "--key", str(key_path))
+    assert not_a_notice.returncode == 1
+
+
 @pytest.mark.parametrize("args", [["receipt"], ["receipt", "missing.json", "--key", "missing.pem"], ["nope", "x"]])
 def test_verify_usage_errors_exit_2(no_django, args):
     assert run(no_django, "-m", "bidding.verify", *args).returncode == 2

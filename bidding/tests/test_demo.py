@@ -21,7 +21,12 @@ def test_demo_data_covers_every_market_and_role_and_loads_once():
     second = StringIO()
     call_command("load_demo", stdout=second)
     assert "already present" in second.getvalue()
-    assert User.objects.filter(username__startswith="demo_").count() == 6
+    from bidding.demo import ACCOUNTS, EXPERTS
+    from bidding.models import Expert
+
+    assert User.objects.filter(username__startswith="demo_").count() == len(ACCOUNTS) + len(EXPERTS) - 1
+    # A panel of 5 can be drawn from the demo pool for goods.
+    assert Expert.objects.filter(specialties="goods").count() >= 5
 
 
 @pytest.mark.django_db

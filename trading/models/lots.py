@@ -214,17 +214,24 @@ class Lot(FSMModelMixin, models.Model):
         """The winner is confirmed (straight from the opening only where the highest price wins: a
         one-shot sealed quote)."""
 
+    @transition(field=status, source=Status.AWARDED, target=Status.AWARD_REVIEW)
+    def reopen_award(self):
+        """The winner declined, failed to sign or was disqualified: the next candidate is proposed
+        (实施条例 Art 55)."""
+
     @transition(field=status, source=Status.AWARDED, target=Status.CONTRACTED)
     def record_contract(self):
         """The contract is signed."""
 
     @transition(
         field=status,
-        source=[Status.BIDDING, Status.CLOSED, Status.OPENING, Status.EVALUATION, Status.LISTING, Status.AUCTION],
+        source=[Status.BIDDING, Status.CLOSED, Status.OPENING, Status.EVALUATION, Status.LISTING, Status.AUCTION,
+                Status.AWARD_REVIEW],
         target=Status.FAILED,
     )
     def fail(self):
-        """流标: too few bids, all invalid, or the reserve was not met."""
+        """流标: too few bids, all invalid, or the reserve was not met; or no candidate is left to
+        award and the lot is to be tendered again."""
 
     @transition(field=status, source=[Status.DRAFT, Status.PENDING_REVIEW, Status.PUBLISHED, Status.BIDDING,
                                       Status.LISTING], target=Status.CANCELLED)

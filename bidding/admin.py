@@ -1,0 +1,32 @@
+"""The expert pool in the admin: staff keep specialties, experts' employers, declared relations,
+penalties and availability here. Panels, sheets and awards move only through their services, which
+audit every step, so the admin does not list them."""
+from django.contrib import admin
+
+from bidding.models import Expert, ExpertPenalty, ExpertRelation, Specialty
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en")
+
+
+class ExpertRelationInline(admin.TabularInline):
+    model = ExpertRelation
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+class ExpertPenaltyInline(admin.TabularInline):
+    model = ExpertPenalty
+    extra = 0
+
+
+@admin.register(Expert)
+class ExpertAdmin(admin.ModelAdmin):
+    list_display = ("user", "employer_name", "available", "unavailable_until")
+    list_filter = ("available", "specialties")
+    search_fields = ("user__username", "user__display_name", "employer_name")
+    filter_horizontal = ("specialties",)
+    autocomplete_fields = ("user", "employer")
+    inlines = [ExpertRelationInline, ExpertPenaltyInline]

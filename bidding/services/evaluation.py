@@ -1,0 +1,495 @@
+"""Evaluation: the method, the panel drawn from the expert pool with recusal, the members'
+declarations, their independent score sheets, and the signed report with the ranked candidates.
+
+Secrecy: who sits on a panel is known to staff, regulators and the members until the award is
+approved; so the panel's events go under ``panel:<lot id>`` (not a public subject: the lot's room
+and audit extract carry only their digests), and the lot's own events name nobody. A sheet is read
+by its member alone until the report.
+
+Lock order, as everywhere on a lot: the lot (``lot_lock``), then the evaluation, then members.
+"""
+import hashlib
+import secrets
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from bidding import rules
+from bidding.crypto import receipts
+from bidding.crypto.canonical import canonical_json, time_format
+from bidding.errors import BiddingError
+from bidding.models import (Bid, Candidate, Evaluation, Expert, ExpertDraw, PanelMember, ScoreChange,
+                            ScoreSheet, Specialty)
+from monitoring.events import actor_of, record
+from trading import clock, signing
+from trading.models import Lot, Market, Role, RuleCode, User
+from trading.selectors_calendar import rule_get
+from trading.services.deposits import deposits_release_for_lot
+from trading.services.lots import _lot_move, lot_lock
+from trading.workdays import local_day
+
+REPORT_KIND = "evaluation-report"
+# Bids that were handed in and not taken back: their organisations are the lot's bidders.
+BIDDER_STATUSES = [Bid.Status.SEALED, Bid.Status.OPENED, Bid.Status.VALID, Bid.Status.REJECTED,
+                   Bid.Status.DECRYPT_FAILED_REVOKED, Bid.Status.DECRYPT_FAILED_WITHDRAWN]
+EVALUATED_STATUSES = [Bid.Status.OPENED, Bid.Status.VALID, Bid.Status.REJECTED]
+REASON_MAX = 500
+
+
+def panel_subject(lot_id: int) -> str:
+    return f"panel:{lot_id}"
+
+
+def _rule(lot: Lot, code: str):
+    return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+
+
+def _evaluation_lock(evaluation_id: int) -> tuple[Lot, Evaluation]:
+    lot_id = Evaluation.objects.filter(pk=evaluation_id).values_list("lot_id", flat=True).first()
+    if lot_id is None:
+        raise BiddingError("evaluation_not_found", _("There is no such evaluation."), status=404)
+    lot = lot_lock(lot_id)
+    return lot, Evaluation.objects.select_for_update().get(pk=evaluation_id)
+
+
+def expert_register(*, user: User, specialties: list[str], employer_name: str, employer=None) -> Expert:
+    """Put a person with the expert role into the pool (staff keep the pool in the admin too)."""
+    if not user.has_role(Role.EXPERT):
+        raise BiddingError("not_an_expert", _("Only a person with the expert role joins the pool."))
+    known = list(Specialty.objects.filter(code__in=specialties))
+    if not specialties or len(known) != len(set(specialties)):
+        raise BiddingError("bad_specialty", _("Name one or more known specialties."))
+    with transaction.atomic():
+        expert = Expert.objects.create(user=user, employer=employer, employer_name=employer_name)
+        expert.specialties.set(known)
+    return expert
+
+
+def _items_clean(items) -> list[dict]:
+    if not isinstance(items, list) or not items:
+        raise BiddingError("bad_items", _("Comprehensive scoring needs at least one technical item."))
+    cleaned, codes = [], set()
+    for item in items:
+        try:
+            code, name, maximum = str(item["code"]).strip(), str(item["name"]).strip(), Decimal(str(item["max"]))
+        except (KeyError, TypeError, InvalidOperation):
+            raise BiddingError("bad_items", _("Each technical item has a code, a name and a maximum.")) from None
+        if not code or not name or code in codes or not maximum.is_finite() or maximum <= 0 \
+                or maximum != rules.points(maximum):
+            raise BiddingError("bad_items", _("Each technical item has its own code, a name and a positive "
+                                              "maximum of at most 2 decimals."))
+        codes.add(code)
+        cleaned.append({"code": code, "name": name, "max": str(maximum)})
+    return cleaned
+
+
+def evaluation_create(*, lot_id: int, method: str, category: str, panel_size: int, representatives: int = 0,
+                      items=None, price_weight=0, price_formula: str = "", trim_outliers: bool = False,
+                      above_deduction="1", below_deduction="0.5", actor: str) -> Evaluation:
+    """Set how a lot in evaluation is evaluated and how large its panel is (odd, ≥ 5, experts at
+    least 2/3 of it, by the rule table); refused with the broken rule, changing nothing."""
+    if method not in Evaluation.Method.values:
+        raise BiddingError("bad_method", _("There is no such evaluation method."))
+    if category not in Evaluation.Category.values:
+        raise BiddingError("bad_category", _("Say whether the lot buys goods, services or works."))
+    try:
+        panel_size, representatives = int(panel_size), int(representatives)
+        price_weight = rules.points(Decimal(str(price_weight)))
+        above, below = Decimal(str(above_deduction)), Decimal(str(below_deduction))
+    except (ValueError, TypeError, InvalidOperation):
+        raise BiddingError("bad_number", _("Sizes are whole numbers and weights decimal numbers.")) from None
+    with transaction.atomic():
+        lot = lot_lock(lot_id)
+        if lot.status != Lot.Status.EVALUATION:
+            raise BiddingError("not_in_evaluation", _("The lot is not in evaluation."), status=409)
+        if Evaluation.objects.filter(lot=lot).exists():
+            raise BiddingError("evaluation_exists", _("This lot's evaluation is set already."), status=409)
+        size_rule, experts_rule = _rule(lot, RuleCode.COMMITTEE_SIZE), _rule(lot, RuleCode.COMMITTEE_EXPERTS)
+        if not size_rule.allows(panel_size):
+            raise BiddingError("committee_size", _("The panel must have %(rule)s members, an odd number (%(source)s).")
+                               % {"rule": f"{size_rule.get_sense_display()} {size_rule.amount}",
+                                  "source": size_rule.source})
+        if representatives < 0 or not experts_rule.allows(Fraction(panel_size - representatives, panel_size)):
+            raise BiddingError("committee_experts", _("Experts must be at least %(share)s of the panel (%(source)s).")
+                               % {"share": experts_rule.amount_text, "source": experts_rule.source})
+        if trim_outliers and panel_size < 7:
+            raise BiddingError("trim_needs_seven", _("Each item's highest and lowest scores are dropped only with "
+                                                     "7 or more members."))
+        terms = {}
+        if method == Evaluation.Method.COMPREHENSIVE:
+            cleaned = _items_clean(items)
+            if price_formula not in Evaluation.PriceFormula.values:
+                raise BiddingError("bad_price_formula", _("Choose how prices are scored."))
+            if not 0 < price_weight < 100 or sum(Decimal(i["max"]) for i in cleaned) + price_weight != 100:
+                raise BiddingError("weights_not_100", _("The technical items' maxima and the price weight must add "
+                                                        "up to 100 points."))
+            _procurement_check(lot.project.market, category, price_formula, price_weight)
+            if price_formula == Evaluation.PriceFormula.AVERAGE and category != Evaluation.Category.WORKS:
+                raise BiddingError("average_for_works", _("The average-based price formula is for works."))
+            terms = {"items": cleaned, "price_weight": price_weight, "price_formula": price_formula,
+                     "above_deduction": above, "below_deduction": below}
+        evaluation = Evaluation.objects.create(
+            lot=lot, method=method, category=category, panel_size=panel_size, representatives=representatives,
+            trim_outliers=trim_outliers, created_at=clock.now(), created_by=actor, **terms)
+        record(kind="evaluation.created", actor=actor, subject=f"lot:{lot.pk}",
+               data={"method": method, "category": category, "panel_size": panel_size,
+                     "representatives": representatives, "price_weight": str(evaluation.price_weight),
+                     "price_formula": evaluation.price_formula, "items": evaluation.items,
+                     "trim_outliers": trim_outliers})
+    return evaluation
+
+
+def _procurement_check(market: Market, category: str, formula: str, weight: Decimal) -> None:
+    """财政部令第87号 Art 55: government procurement scores prices low-price-first, with a price weight
+    of at least 30 % for goods and 10 % for services."""
+    if market.code != "procurement":
+        return
+    if formula != Evaluation.PriceFormula.LOW_PRICE_FIRST:
+        raise BiddingError("procurement_low_price_first", _("Government procurement scores prices with the lowest "
+                                                             "valid price as benchmark (财政部令第87号 Art 55)."))
+    floor = {Evaluation.Category.GOODS: 30, Evaluation.Category.SERVICES: 10}.get(category, 0)
+    if weight < floor:
+        raise BiddingError("procurement_price_weight", _("The price weight must be at least %(floor)s points for "
+                                                         "%(category)s (财政部令第87号 Art 55).")
+                           % {"floor": floor, "category": Evaluation.Category(category).label})
+
+
+def lot_parties(lot: Lot) -> set[int]:
+    """The tenderee and every organisation that bid: anyone tied to one of them must stand aside."""
+    bidders = Bid.objects.filter(lot=lot, status__in=BIDDER_STATUSES).values_list("organisation_id", flat=True)
+    return {lot.project.tenderee_id, *bidders}
+
+
+def recusal_ground(expert: Expert, *, parties: set[int], today: date) -> str:
+    """Why ``expert`` may not sit on this lot's panel ('' when nothing stands in the way)."""
+    if not expert.available or (expert.unavailable_until and expert.unavailable_until >= today):
+        return "unavailable"
+    if not expert.user.is_active:
+        return "inactive"
+    if expert.employer_id in parties:
+        return "employer"
+    for relation in expert.relations.all():
+        if relation.organisation_id in parties:
+            return f"relation_{relation.kind}"
+    for penalty in expert.penalties.all():
+        if penalty.starts_on <= today and (penalty.ends_on is None or penalty.ends_on >= today):
+            return "penalty"
+    return ""
+
+
+def _draw(evaluation: Evaluation, lot: Lot, *, specialty: Specialty, count: int, actor: str,
+          replacing: PanelMember | None = None) -> list[PanelMember]:
+    """Draw ``count`` experts of ``specialty`` into the panel. Caller holds the lot's and the
+    evaluation's locks. Refuses (nothing drawn) when the pool has too few without a recusal ground."""
+    parties, today = lot_parties(lot), local_day(clock.now())
+    already = set(evaluation.members.filter(expert__isnull=False).values_list("expert_id", flat=True))
+    eligible, excluded = [], {}
+    pool = (Expert.objects.filter(specialties=specialty).select_related("user")
+            .prefetch_related("relations", "penalties").order_by("pk"))
+    for expert in pool:
+        ground = "already_drawn" if expert.pk in already else recusal_ground(expert, parties=parties, today=today)
+        if ground:
+            excluded[str(expert.pk)] = ground
+        else:
+            eligible.append(expert.pk)
+    if len(eligible) < count:
+        raise BiddingError("pool_too_small", _("Only %(n)s experts of %(specialty)s can be drawn for this lot; "
+                                               "%(count)s are needed.")
+                           % {"n": len(eligible), "specialty": specialty.name, "count": count}, status=409)
+    seed = secrets.token_bytes(32)
+    drawn = rules.draw_order(seed=seed, specialty=specialty.code, expert_ids=eligible)[:count]
+    now = clock.now()
+    draw = ExpertDraw.objects.create(evaluation=evaluation, specialty=specialty, count=count, seed=seed.hex(),
+                                     eligible=eligible, excluded=excluded, drawn=drawn, replacing=replacing, at=now,
+                                     by=actor)
+    experts = Expert.objects.in_bulk(drawn)
+    members = [PanelMember.objects.create(evaluation=evaluation, user_id=experts[pk].user_id, kind=PanelMember.Kind.EXPERT,
+                                          expert=experts[pk], draw=draw) for pk in drawn]
+    record(kind="panel.drawn", actor=actor, subject=panel_subject(lot.pk),
+           data={"draw": draw.pk, "specialty": specialty.code, "count": count, "seed": draw.seed,
+                 "eligible": eligible, "excluded": excluded, "drawn": drawn,
+                 "replacing": replacing.pk if replacing else None})
+    return members
+
+
+def panel_draw(*, evaluation_id: int, specialties: dict[str, int], actor: str) -> list[PanelMember]:
+    """Draw the panel's experts, so many of each specialty (together the seats left for experts)."""
+    with transaction.atomic():
+        lot, evaluation = _evaluation_lock(evaluation_id)
+        if evaluation.status != Evaluation.Status.FORMING:
+            raise BiddingError("panel_formed", _("The panel is formed already."), status=409)
+        taken = evaluation.members.filter(kind=PanelMember.Kind.EXPERT,
+                                          status__in=[PanelMember.Status.DRAWN, PanelMember.Status.SEATED]).count()
+        try:
+            wanted = {Specialty.objects.get(pk=code): int(n) for code, n in specialties.items() if int(n) > 0}
+        except (Specialty.DoesNotExist, ValueError, TypeError):
+            raise BiddingError("bad_specialty", _("Name known specialties with whole numbers of experts.")) from None
+        if not wanted or sum(wanted.values()) != evaluation.experts_needed - taken:
+            raise BiddingError("draw_count", _("Draw exactly the %(n)s expert seats still open.")
+                               % {"n": evaluation.experts_needed - taken})
+        members = []
+        for specialty, count in wanted.items():
+            members += _draw(evaluation, lot, specialty=specialty, count=count, actor=actor)
+        record(kind="evaluation.panel_drawn", actor=actor, subject=f"lot:{lot.pk}", data={"experts": len(members)})
+    return members
+
+
+def panel_representative_add(*, evaluation_id: int, user: User, actor: str) -> PanelMember:
+    """Seat a representative of the tenderee (at most the evaluation's number); they declare as
+    experts do."""
+    with transaction.atomic():
+        lot, evaluation = _evaluation_lock(evaluation_id)
+        if evaluation.status != Evaluation.Status.FORMING:
+            raise BiddingError("panel_formed", _("The panel is formed already."), status=409)
+        if user.organisation_id != lot.project.tenderee_id:
+            raise BiddingError("not_of_tenderee", _("A representative works for the tenderee."))
+        seats = evaluation.members.filter(kind=PanelMember.Kind.REPRESENTATIVE,
+                                          status__in=[PanelMember.Status.DRAWN, PanelMember.Status.SEATED])
+        if seats.count() >= evaluation.representatives:
+            raise BiddingError("representatives_full", _("The representatives' seats are taken."), status=409)
+        if evaluation.members.filter(user=user).exists():
+            raise BiddingError("already_on_panel", _("This person is on the panel already."), status=409)
+        member = PanelMember.objects.create(evaluation=evaluation, user=user, kind=PanelMember.Kind.REPRESENTATIVE)
+        record(kind="panel.representative_added", actor=actor, subject=panel_subject(lot.pk),
+               data={"member": member.pk, "user": user.pk})
+    return member
+
+
+def member_answer(*, member_id: int, user: User, no_conflict: bool, reason: str = "") -> PanelMember:
+    """A drawn member's declaration, before they see any bid: no conflict (seated), or a conflict
+    with its reason (recused; an expert's replacement is drawn the same way at once)."""
+    reason = (reason or "").strip()[:REASON_MAX]
+    if not no_conflict and not reason:
+        raise BiddingError("reason_required", _("Say what the conflict is."))
+    return _member_settle(member_id=member_id, user=user, seat=no_conflict, reason=reason, actor=actor_of(user),
+                          kind="panel.member_confirmed" if no_conflict else "panel.member_recused")
+
+
+def member_decline(*, member_id: int, reason: str, actor: str) -> PanelMember:
+    """Staff record that a drawn expert cannot serve (not reached, unavailable); a replacement is drawn."""
+    reason = (reason or "").strip()[:REASON_MAX]
+    if not reason:
+        raise BiddingError("reason_required", _("Say why the member cannot serve."))
+    return _member_settle(member_id=member_id, user=None, seat=False, reason=reason, actor=actor,
+                          kind="panel.member_declined")
+
+
+def _member_settle(*, member_id: int, user: User | None, seat: bool, reason: str, actor: str,
+                   kind: str) -> PanelMember:
+    evaluation_id = PanelMember.objects.filter(pk=member_id).values_list("evaluation_id", flat=True).first()
+    if evaluation_id is None:
+        raise BiddingError("member_not_found", _("There is no such panel seat."), status=404)
+    with transaction.atomic():
+        lot, evaluation = _evaluation_lock(evaluation_id)
+        member = PanelMember.objects.select_for_update().get(pk=member_id)
+        if user is not None and member.user_id != user.pk:
+            raise BiddingError("not_your_seat", _("This seat is someone else's."), status=403)
+        if member.status != PanelMember.Status.DRAWN or evaluation.status != Evaluation.Status.FORMING:
+            raise BiddingError("already_answered", _("This seat has been answered."), status=409)
+        if seat:
+            member.seat()
+        elif user is None:
+            member.decline()
+        else:
+            member.recuse()
+        member.answered_at, member.reason = clock.now(), reason
+        member.save()
+        record(kind=kind, actor=actor, subject=panel_subject(lot.pk),
+               data={"member": member.pk, "user": member.user_id, "reason": reason})
+        if not seat and member.kind == PanelMember.Kind.EXPERT:
+            _draw(evaluation, lot, specialty=member.draw.specialty, count=1, actor=actor, replacing=member)
+        _scoring_start_if_seated(evaluation, lot, actor=actor)
+    return member
+
+
+def _scoring_start_if_seated(evaluation: Evaluation, lot: Lot, *, actor: str) -> None:
+    seated = list(evaluation.members.filter(status=PanelMember.Status.SEATED))
+    experts = sum(member.kind == PanelMember.Kind.EXPERT for member in seated)
+    if experts < evaluation.experts_needed or len(seated) - experts < evaluation.representatives:
+        return
+    evaluation.start_scoring()
+    evaluation.save()
+    ScoreSheet.objects.bulk_create(ScoreSheet(member=member) for member in seated)
+    record(kind="evaluation.scoring_started", actor=actor, subject=f"lot:{lot.pk}",
+           data={"members": len(seated)})
+
+
+def evaluated_bids(evaluation: Evaluation) -> list[Bid]:
+    """The bids the panel judges: every one the opening opened, in receipt order, with its opening."""
+    return list(Bid.objects.filter(lot_id=evaluation.lot_id, status__in=EVALUATED_STATUSES)
+                .select_related("opening", "organisation").order_by("received_at", "pk"))
+
+
+def _entries_clean(evaluation: Evaluation, entries) -> dict:
+    """A complete sheet: every bid judged compliant or not (with a reason), and for comprehensive
+    scoring every item of every compliant bid scored within its bounds. Refused whole otherwise."""
+    if not isinstance(entries, dict):
+        raise BiddingError("bad_sheet", _("The sheet is not in the expected form."))
+    cleaned = {}
+    for bid in evaluated_bids(evaluation):
+        entry = entries.get(str(bid.pk))
+        if not isinstance(entry, dict) or not isinstance(entry.get("compliant"), bool):
+            raise BiddingError("sheet_incomplete", _("Judge every bid compliant or not."), fields={str(bid.pk): []})
+        reason = str(entry.get("reason") or "").strip()[:REASON_MAX]
+        if not entry["compliant"] and not reason:
+            raise BiddingError("reason_required", _("Say why a bid is not compliant."), fields={str(bid.pk): []})
+        scores = {}
+        if evaluation.method == Evaluation.Method.COMPREHENSIVE and entry["compliant"]:
+            given = entry.get("scores")
+            for item in evaluation.items:
+                try:
+                    score = Decimal(str((given or {})[item["code"]]))
+                except (KeyError, TypeError, InvalidOperation):
+                    raise BiddingError("score_missing", _("Score every item of every compliant bid."),
+                                       fields={str(bid.pk): [item["code"]]}) from None
+                if not score.is_finite() or not 0 <= score <= Decimal(item["max"]) or score != rules.points(score):
+                    raise BiddingError("score_out_of_bounds",
+                                       _("“%(item)s” is scored from 0 to %(max)s, with at most 2 decimals.")
+                                       % {"item": item["name"], "max": item["max"]},
+                                       fields={str(bid.pk): [item["code"]]})
+                scores[item["code"]] = str(rules.points(score))
+        cleaned[str(bid.pk)] = {"compliant": entry["compliant"], "reason": reason, "scores": scores}
+    return cleaned
+
+
+def sheet_submit(*, evaluation_id: int, user: User, entries, reason: str = "") -> ScoreSheet:
+    """A seated member hands in their sheet; it is locked then. Handing it in again, before the
+    report, changes it only with a reason, and the change is kept."""
+    with transaction.atomic():
+        lot, evaluation = _evaluation_lock(evaluation_id)
+        sheet = (ScoreSheet.objects.select_for_update().select_related("member")
+                 .filter(member__evaluation=evaluation, member__user=user).first())
+        if sheet is None:
+            raise BiddingError("not_on_panel", _("Only the panel's seated members score this lot."), status=403)
+        if evaluation.status != Evaluation.Status.SCORING:
+            raise BiddingError("scoring_closed", _("Scoring is closed."), status=409)
+        cleaned = _entries_clean(evaluation, entries)
+        now = clock.now()
+        data = {"member": sheet.member_id, "sheet_sha256": hashlib.sha256(canonical_json(cleaned)).hexdigest()}
+        if sheet.submitted_at is None:
+            kind = "evaluation.sheet_submitted"
+        else:
+            reason = (reason or "").strip()
+            if not reason:
+                raise BiddingError("change_reason_required", _("A submitted sheet changes only with a reason."),
+                                   status=409)
+            ScoreChange.objects.create(sheet=sheet, reason=reason, before=sheet.entries, after=cleaned, at=now)
+            kind, data["reason"] = "evaluation.sheet_changed", reason
+        sheet.entries, sheet.submitted_at = cleaned, now
+        sheet.save()
+        record(kind=kind, actor=actor_of(user), subject=panel_subject(lot.pk), data=data)
+        record(kind=kind, actor="system:evaluation", subject=f"lot:{lot.pk}", data={})
+    return sheet
+
+
+def evaluation_conclude(*, evaluation_id: int, actor: str) -> Evaluation:
+    """Every sheet is in: judge the bids by the panel's majority, score and rank the valid ones,
+    name the candidates and sign the report. With no valid bid (or fewer than the rule's minimum)
+    the lot fails and every deposit falls due for refund."""
+    with transaction.atomic():
+        lot, evaluation = _evaluation_lock(evaluation_id)
+        if evaluation.status != Evaluation.Status.SCORING:
+            raise BiddingError("not_scoring", _("The evaluation is not at scoring."), status=409)
+        sheets = list(ScoreSheet.objects.filter(member__evaluation=evaluation).select_related("member__user")
+                      .order_by("member_id"))
+        if any(sheet.submitted_at is None for sheet in sheets):
+            raise BiddingError("sheets_missing", _("Every member must hand in a sheet first."), status=409)
+        now = clock.now()
+        bids = evaluated_bids(evaluation)
+        findings, standings = _judge(evaluation, lot, bids, sheets)
+        ranked = rules.ranking(standings, method=evaluation.method)
+        minimum = _rule(lot, RuleCode.MIN_BIDDERS).amount
+        failed = len(ranked) < minimum
+        candidates_max = _rule(lot, RuleCode.CANDIDATES_MAX).amount
+        by_pk = {bid.pk: bid for bid in bids}
+        for bid in bids:
+            (bid.accept if findings[bid.pk]["valid"] else bid.reject)()
+            bid.save()
+        if not failed:
+            Candidate.objects.bulk_create(
+                Candidate(evaluation=evaluation, bid=by_pk[s.key], organisation_id=by_pk[s.key].organisation_id,
+                          rank=rank, price=s.price, technical=s.technical, price_score=s.price_score, total=s.total)
+                for rank, s in enumerate(ranked[:candidates_max], 1))
+        evaluation.report = receipts.signed_document(
+            REPORT_KIND, _report_body(evaluation, lot, bids, sheets, findings, ranked, candidates_max, failed, now),
+            signing.private_key())
+        evaluation.reported_at = now
+        evaluation.close_report()
+        evaluation.save()
+        digest = hashlib.sha256(canonical_json(evaluation.report["document"])).hexdigest()
+        record(kind="evaluation.reported", actor=actor, subject=f"lot:{lot.pk}",
+               data={"report_sha256": digest, "signature": evaluation.report["signature"],
+                     "valid_bids": len(ranked), "failed": failed})
+        if failed:
+            _lot_move(lot, "fail", actor=actor, data={"reason": "too_few_valid_bids", "valid_bids": len(ranked)})
+            deposits_release_for_lot(lot_id=lot.pk, keep_organisation_ids=[], actor=actor, at=now)
+    return evaluation
+
+
+def _judge(evaluation: Evaluation, lot: Lot, bids: list[Bid], sheets: list[ScoreSheet]):
+    """Each bid's finding (valid: more than half the panel found it compliant and its price is within
+    the ceiling) and the standings of the valid ones."""
+    findings, valid = {}, []
+    for bid in bids:
+        entries = [sheet.entries[str(bid.pk)] for sheet in sheets]
+        reasons = sorted({entry["reason"] for entry in entries if not entry["compliant"]})
+        compliant = 2 * sum(entry["compliant"] for entry in entries) > len(entries)
+        price = bid.opening.price
+        if price > lot.estimate:
+            compliant, reasons = False, [*reasons, str(_("The price is over the ceiling."))]
+        findings[bid.pk] = {"valid": compliant, "reasons": reasons if not compliant else []}
+        if compliant:
+            valid.append(bid)
+    prices = {bid.pk: bid.opening.price for bid in valid}
+    price_scores = {}
+    if evaluation.method == Evaluation.Method.COMPREHENSIVE:
+        price_scores = rules.price_scores(prices, formula=evaluation.price_formula, weight=evaluation.price_weight,
+                                          above=evaluation.above_deduction, below=evaluation.below_deduction)
+    standings = []
+    for bid in valid:
+        technical = None
+        if evaluation.method == Evaluation.Method.COMPREHENSIVE:
+            averages = {item["code"]: rules.item_average(
+                [Decimal(sheet.entries[str(bid.pk)]["scores"][item["code"]]) for sheet in sheets
+                 if sheet.entries[str(bid.pk)]["compliant"]], trim=evaluation.trim_outliers)
+                for item in evaluation.items}
+            findings[bid.pk]["items"] = {code: str(value) for code, value in averages.items()}
+            technical = sum(averages.values(), Decimal(0))
+        standings.append(rules.Standing(key=bid.pk, price=prices[bid.pk], received=(bid.received_at, bid.pk),
+                                        technical=technical, price_score=price_scores.get(bid.pk)))
+    return findings, standings
+
+
+def _report_body(evaluation, lot, bids, sheets, findings, ranked, candidates_max, failed, now) -> dict:
+    standing = {s.key: (rank, s) for rank, s in enumerate(ranked, 1)}
+    receipt_of = {bid.pk: str(bid.receipt_id) for bid in bids}
+    rows = []
+    for bid in bids:
+        row = {"receipt": str(bid.receipt_id), "bidder": bid.organisation.name, "bidder_uscc": bid.organisation.uscc,
+               "price": str(bid.opening.price), "valid": findings[bid.pk]["valid"],
+               "reasons": findings[bid.pk]["reasons"]}
+        if bid.pk in standing:
+            rank, s = standing[bid.pk]
+            row.update(rank=rank, items=findings[bid.pk].get("items"),
+                       technical=str(s.technical) if s.technical is not None else None,
+                       price_score=str(s.price_score) if s.price_score is not None else None,
+                       total=str(s.total) if s.total is not None else None)
+        rows.append(row)
+    return {
+        "platform": settings.PLATFORM_ID, "lot": str(lot.pk), "lot_code": lot.code, "lot_title": lot.title,
+        "method": evaluation.method, "category": evaluation.category, "items": evaluation.items,
+        "price_weight": str(evaluation.price_weight), "price_formula": evaluation.price_formula,
+        "trim_outliers": evaluation.trim_outliers,
+        "panel": [{"member": sheet.member_id, "name": str(sheet.member.user), "kind": sheet.member.kind}
+                  for sheet in sheets],
+        "sheets": [{"member": sheet.member_id, "submitted_at": time_format(sheet.submitted_at),
+                    "entries": sheet.entries} for sheet in sheets],
+        "bids": rows,
+        "candidates": [] if failed else [receipt_of[s.key] for s in ranked[:candidates_max]],
+        "failed": failed, "reported_at": time_format(now),
+    }
+
