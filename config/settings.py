@@ -142,9 +142,17 @@ PLATFORM_SWEEPS = [
     "bidding.services.opening.opening_close_sweep",
     "bidding.services.auctions.auction_due_sweep",
     "bidding.services.listings.listing_close_sweep",
+    "bidding.services.awards.contract_due_sweep",
     "trading.services_calendar.calendar_unconfirmed_sweep",
     "monitoring.services.audit_checkpoint_sweep",
 ]
+# Open data (OCDS 1.1.5, monitoring/ocds.py): the ocid prefix registered with the Open Contracting
+# Partnership, the publisher's name and the address packages name themselves by in bulk exports.
+PLATFORM_OCDS_PREFIX = env.get("PLATFORM_OCDS_PREFIX", "ocds-pr0000")
+PLATFORM_OCDS_PUBLISHER = env.get("PLATFORM_OCDS_PUBLISHER", "公共资源交易平台")
+PLATFORM_OCDS_BASE_URL = env.get("PLATFORM_OCDS_BASE_URL", "http://127.0.0.1:8000")
+# A contract not recorded this many days before its limit (招标投标法 Art 46) warns staff and regulators.
+PLATFORM_CONTRACT_WARN_DAYS = env.get("PLATFORM_CONTRACT_WARN_DAYS", 5, cast=int)
 PLATFORM_SWEEP_INTERVAL = env.get("PLATFORM_SWEEP_INTERVAL", 5.0, cast=float)
 PLATFORM_INPROCESS_SWEEPS = env.get("PLATFORM_INPROCESS_SWEEPS", not REDIS_URL, cast=bool)
 
@@ -242,6 +250,12 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "trading.models.parties.Organisation.Kind",
         "RegistrationStatusEnum": "trading.models.registrations.Registration.Status",
         "DepositStatusEnum": "trading.models.registrations.Deposit.Status",
+        "EvaluationMethodEnum": "bidding.models_evaluation.Evaluation.Method",
+        "EvaluationStatusEnum": "bidding.models_evaluation.Evaluation.Status",
+        "PanelMemberStatusEnum": "bidding.models_evaluation.PanelMember.Status",
+        "AwardProposalStatusEnum": "bidding.models_award.AwardProposal.Status",
+        "ChallengeStatusEnum": "supervisors.models_complaints.Challenge.Status",
+        "ComplaintStatusEnum": "supervisors.models_complaints.Complaint.Status",
     },
 }
 
