@@ -12,7 +12,8 @@ from trading.permissions import IsBidderRole, IsStaffRole
 from trading.selectors_documents import document_list, enquiry_list_pending, enquiry_list_public, lot_get_visible
 from trading.serializers import ErrorSerializer
 from trading.services.documents import NAME_MAX, document_download_link, document_upload
-from trading.services.enquiries import TEXT_MAX, enquiry_answer, enquiry_ask
+from trading.services.enquiries import enquiry_answer, enquiry_ask
+from trading.text import TEXT_MAX
 
 
 class DocumentSerializer(serializers.ModelSerializer):

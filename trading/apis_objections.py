@@ -16,7 +16,8 @@ from trading.permissions import IsBidderRole, IsStaffRole
 from trading.selectors_documents import lot_get_visible
 from trading.selectors_objections import objection_list_open, objection_list_overdue, objection_list_own
 from trading.serializers import ErrorSerializer
-from trading.services.objections import TEXT_MAX, objection_file, objection_reply
+from trading.services.objections import objection_file, objection_reply
+from trading.text import TEXT_MAX
 
 
 class ObjectionOwnSerializer(serializers.ModelSerializer):

@@ -18,7 +18,8 @@ from trading.selectors_documents import (document_access_for_user, document_list
                                          enquiry_list_own_pending, enquiry_list_pending, enquiry_list_public,
                                          lot_get_visible)
 from trading.services.documents import NAME_MAX, document_download_link, document_upload
-from trading.services.enquiries import TEXT_MAX, enquiry_answer, enquiry_ask
+from trading.services.enquiries import enquiry_answer, enquiry_ask
+from trading.text import TEXT_MAX
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

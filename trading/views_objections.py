@@ -16,7 +16,8 @@ from trading.errors import TradingError
 from trading.models import DocumentObjection, Role
 from trading.selectors_objections import (objection_can_file, objection_last_day, objection_list_open,
                                           objection_list_own)
-from trading.services.objections import TEXT_MAX, objection_file, objection_reply
+from trading.services.objections import objection_file, objection_reply
+from trading.text import TEXT_MAX
 from trading.views_documents import DATETIME_WIDGET, _signed_in_with, _visible_lot
 
 

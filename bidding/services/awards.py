@@ -27,23 +27,14 @@ from trading.services.deposits import deposits_release_for_lot
 from trading.services.holds import lot_hold, lot_hold_release
 from trading.services.lots import _lot_move, lot_lock
 from trading.services_calendar import deadline_compute
+from trading.text import TEXT_MAX, text_clean
 
-TEXT_MAX = 5000
 NOTICE_KINDS = {Notice.Kind.AWARD: "award-notice", Notice.Kind.RESULT: "result-notice"}
 HOLD_REASON = "candidates_objection"
 
 
 def _rule(lot: Lot, code: str):
     return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
-
-
-def _text_clean(text: str, *, code: str, message) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise BiddingError(f"{code}_required", message)
-    if len(text) > TEXT_MAX:
-        raise BiddingError(f"{code}_too_long", _("At most %(n)s characters, please.") % {"n": TEXT_MAX})
-    return text
 
 
 def candidate_public(candidate: Candidate) -> dict:
@@ -82,7 +73,7 @@ def _bidder_of_lot(lot: Lot, user: User) -> bool:
 def candidate_objection_file(*, lot_id: int, user: User, text: str) -> CandidateObjection:
     """A bidder of the lot objects to the candidates during the publicity; the lot is suspended
     until the objection is answered (实施条例 Art 54: 作出答复前，应当暂停招标投标活动)."""
-    text = _text_clean(text, code="objection_text", message=_("Write your objection."))
+    text = text_clean(text, code="objection_text", message=_("Write your objection."), error=BiddingError)
     now = clock.now()
     with transaction.atomic():
         lot = lot_lock(lot_id)
@@ -108,7 +99,7 @@ def candidate_objection_file(*, lot_id: int, user: User, text: str) -> Candidate
 def candidate_objection_reply(*, objection_id: int, reply: str, actor: str) -> CandidateObjection:
     """Staff answer an objection (late answers are taken and marked late); the last answer resumes
     the lot unless something else still holds it."""
-    reply = _text_clean(reply, code="reply", message=_("Write the reply."))
+    reply = text_clean(reply, code="reply", message=_("Write the reply."), error=BiddingError)
     lot_id = CandidateObjection.objects.filter(pk=objection_id).values_list("lot_id", flat=True).first()
     if lot_id is None:
         raise BiddingError("objection_not_found", _("There is no such objection."), status=404)
@@ -175,7 +166,8 @@ def award_review(*, proposal_id: int, user: User, approve: bool, reasons: str = 
     if not user.has_role(Role.REGULATOR):
         raise BiddingError("not_a_regulator", _("Only a regulator reviews awards."), status=403)
     if not approve:
-        reasons = _text_clean(reasons, code="reasons", message=_("Say why the proposal is returned."))
+        reasons = text_clean(reasons, code="reasons", message=_("Say why the proposal is returned."),
+                             error=BiddingError)
     actor = actor_of(user)
     with transaction.atomic():
         lot, proposal = _proposal_lock(proposal_id)

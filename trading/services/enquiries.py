@@ -16,22 +16,13 @@ from trading.models import Enquiry, Lot, Role
 from trading.selectors import registration_active
 from trading.selectors_documents import enquiries_open
 from trading.services.lots import lot_amend
+from trading.text import text_clean
 
-TEXT_MAX = 5000
-
-
-def _text_clean(text: str, *, code: str, message) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise TradingError(f"{code}_required", message)
-    if len(text) > TEXT_MAX:
-        raise TradingError(f"{code}_too_long", _("At most %(n)s characters, please.") % {"n": TEXT_MAX})
-    return text
 
 
 def enquiry_ask(*, lot_id: int, user, question: str) -> Enquiry:
     """A bidder of an organisation registered for the lot asks a question before the bid deadline."""
-    question = _text_clean(question, code="question", message=_("Write your question."))
+    question = text_clean(question, code="question", message=_("Write your question."))
     lot = Lot.objects.filter(pk=lot_id).first()
     if lot is None:
         raise TradingError("lot_not_found", _("There is no such lot."), status=404)
@@ -60,7 +51,7 @@ def enquiry_answer(*, enquiry_id: int, answer: str, actor: str, as_amendment: bo
     With ``as_amendment`` the question and answer are also published as an amendment of the lot
     (``lot_amend``: the rule table may require a later ``bid_deadline``), linked from the enquiry.
     """
-    answer = _text_clean(answer, code="answer", message=_("Write the answer."))
+    answer = text_clean(answer, code="answer", message=_("Write the answer."))
     lot_id = Enquiry.objects.filter(pk=enquiry_id).values_list("lot_id", flat=True).first()
     if lot_id is None:
         raise TradingError("enquiry_not_found", _("There is no such question."), status=404)

@@ -30,19 +30,10 @@ from trading.selectors_objections import FILING_STATUSES, objection_deadline, ob
 from trading.services.holds import lot_hold, lot_hold_release
 from trading.services.lots import _alert_provisional, _refuse, lot_lock
 from trading.services_calendar import calendar_provisional_alert, deadline_compute
+from trading.text import text_clean
 from trading.workdays import local_day
 
-TEXT_MAX = 5000
 SYSTEM = "system:objections"
-
-
-def _text_clean(text: str, *, code: str, message) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise TradingError(f"{code}_required", message)
-    if len(text) > TEXT_MAX:
-        raise TradingError(f"{code}_too_long", _("At most %(n)s characters, please.") % {"n": TEXT_MAX})
-    return text
 
 
 def _sha256(text: str) -> str:
@@ -75,7 +66,7 @@ def objection_file(*, lot_id: int, user, text: str) -> DocumentObjection:
 
     Each objection holds the lot: the first suspends it, further ones keep it suspended.
     """
-    text = _text_clean(text, code="objection_text", message=_("Write your objection."))
+    text = text_clean(text, code="objection_text", message=_("Write your objection."))
     if not user.has_role(Role.BIDDER):
         raise TradingError("not_registered", _("Only bidders registered for this lot may object to its documents."),
                            status=403)
@@ -117,7 +108,7 @@ def objection_reply(*, objection_id: int, reply: str, actor: str,
     moves the deadline under the amendment rule, as ``lot_amend`` does; it is taken only with the
     reply that resumes the lot.
     """
-    reply = _text_clean(reply, code="reply", message=_("Write the reply."))
+    reply = text_clean(reply, code="reply", message=_("Write the reply."))
     lot_id = DocumentObjection.objects.filter(pk=objection_id).values_list("lot_id", flat=True).first()
     if lot_id is None:
         raise TradingError("objection_not_found", _("There is no such objection."), status=404)
