@@ -328,3 +328,29 @@ def _resident_id(serial: int) -> str:
     body = f"11010519{60 + serial // 1000 % 40}0101{serial % 1000:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+@pytest.fixture
+def evaluate(expert_pool):
+    """``evaluate(lot, noncompliant=())``: a lot in evaluation judged by lowest price by 5 experts
+    drawn from a new pool, all seated; each finds every opened bid compliant but those in
+    ``noncompliant`` (bids); the report is signed. Returns the evaluation."""
+    from bidding.models import Bid
+    from bidding.services.evaluation import (evaluation_conclude, evaluation_create, member_answer, panel_draw,
+                                             sheet_submit)
+
+    def run(lot, *, noncompliant=()):
+        expert_pool(5, prefix=f"lot{lot.pk}")
+        evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5,
+                                       actor="user:1")
+        panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor="user:1")
+        for member in evaluation.members.all():
+            member_answer(member_id=member.pk, user=member.user, no_conflict=True)
+        entries = {str(bid.pk): {"compliant": True} for bid in Bid.objects.filter(lot=lot, status=Bid.Status.OPENED)}
+        for bid in noncompliant:
+            entries[str(bid.pk)] = {"compliant": False, "reason": "未按要求提供资格证明文件"}
+        for member in evaluation.members.all():
+            sheet_submit(evaluation_id=evaluation.pk, user=member.user, entries=entries)
+        return evaluation_conclude(evaluation_id=evaluation.pk, actor="user:1")
+
+    return run

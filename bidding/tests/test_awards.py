@@ -8,12 +8,11 @@ from pypdf import PdfReader
 
 from bidding.crypto import receipts
 from bidding.errors import BiddingError
-from bidding.models import AwardProposal, Bid, Contract, Evaluation, Notice
+from bidding.models import AwardProposal, Contract, Evaluation, Notice
 from bidding.services.awards import (award_propose, award_review, award_withdraw, candidate_objection_file,
                                      candidate_objection_reply, candidates_publish, contract_due_sweep,
                                      contract_record)
 from bidding.services.documents import evaluation_report_pdf, notice_pdf
-from bidding.services.evaluation import evaluation_conclude, evaluation_create, member_answer, panel_draw, sheet_submit
 from monitoring.models import AuditEntry
 from trading import clock, signing
 from trading.models import Deposit, Lot, LotStatusChange
@@ -24,19 +23,10 @@ PRICES = ["900000.00", "950000.00", "980000.00", "990000.00"]
 
 
 @pytest.fixture
-def reported(lot_in_evaluation, expert_pool):
+def reported(lot_in_evaluation, evaluate):
     """A procurement lot evaluated by lowest price: candidates 900,000, 950,000, 980,000."""
     lot, bidders = lot_in_evaluation(PRICES, deposit="10000.00")
-    expert_pool(5)
-    evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5,
-                                   actor="user:1")
-    panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor="user:1")
-    for member in evaluation.members.all():
-        member_answer(member_id=member.pk, user=member.user, no_conflict=True)
-    for member in evaluation.members.all():
-        sheet_submit(evaluation_id=evaluation.pk, user=member.user,
-                     entries={str(b.pk): {"compliant": True} for b in Bid.objects.filter(lot=lot)})
-    evaluation_conclude(evaluation_id=evaluation.pk, actor="user:1")
+    evaluate(lot)
     return lot, bidders
 
 

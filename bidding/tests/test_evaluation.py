@@ -202,33 +202,16 @@ def test_comprehensive_scoring_trims_outliers_with_seven_scores_prices_low_price
     assert len(body["sheets"]) == 7
 
 
-def test_lowest_price_ranks_by_price_then_receipt_and_too_few_valid_bids_fail_the_lot(lot_in_evaluation, expert_pool):
+def test_lowest_price_ranks_by_price_then_by_the_earlier_receipt(lot_in_evaluation, evaluate):
     lot, _bidders = lot_in_evaluation(["900000.00", "900000.00", "950000.00", "970000.00"])
-    expert_pool(5)
-    evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5,
-                                   actor="user:1")
-    panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor="user:1")
-    seat_all(evaluation)
+    evaluate(lot)
     bids = list(Bid.objects.filter(lot=lot).order_by("received_at"))
-    for member in evaluation.members.all():
-        sheet_submit(evaluation_id=evaluation.pk, user=member.user,
-                     entries={str(b.pk): {"compliant": True} for b in bids})
-    evaluation_conclude(evaluation_id=evaluation.pk, actor="user:1")
     assert [c.bid_id for c in Candidate.objects.order_by("rank")] == [bids[0].pk, bids[1].pk, bids[2].pk]
 
 
-def test_with_fewer_valid_bids_than_the_minimum_the_lot_fails(lot_in_evaluation, expert_pool):
+def test_with_fewer_valid_bids_than_the_minimum_the_lot_fails(lot_in_evaluation, evaluate):
     lot, _bidders = lot_in_evaluation(["900000.00", "950000.00", "970000.00"])
-    expert_pool(5)
-    evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5,
-                                   actor="user:1")
-    panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor="user:1")
-    seat_all(evaluation)
-    bids = list(Bid.objects.filter(lot=lot).order_by("received_at"))
-    for member in evaluation.members.all():
-        entries = {str(b.pk): {"compliant": True} for b in bids}
-        entries[str(bids[0].pk)] = {"compliant": False, "reason": "未按要求提供投标保证金"}
-        sheet_submit(evaluation_id=evaluation.pk, user=member.user, entries=entries)
-    evaluation_conclude(evaluation_id=evaluation.pk, actor="user:1")
+    evaluate(lot, noncompliant=[Bid.objects.filter(lot=lot).order_by("received_at").first()])
     assert Lot.objects.get(pk=lot.pk).status == Lot.Status.FAILED
     assert not Candidate.objects.exists()
+    assert AuditEntry.objects.filter(subject=f"lot:{lot.pk}", kind="evaluation.reported", data__failed=True).exists()

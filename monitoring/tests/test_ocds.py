@@ -14,12 +14,9 @@ from django.test import override_settings
 
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.models import Bid
 from bidding.services.auctions import auction_accept, auction_create, auction_due_sweep
 from bidding.services.awards import award_propose, award_review, award_withdraw, candidates_publish, contract_record
 from bidding.services.bids import bid_submit
-from bidding.services.evaluation import (evaluation_conclude, evaluation_create, member_answer, panel_draw,
-                                         sheet_submit)
 from bidding.services.listings import listing_close_sweep, listing_create, listing_quote
 from bidding.services.opening import bids_count_sweep, opening_close_sweep, opening_start, share_present
 from monitoring.apis_ocds import LotPages
@@ -114,19 +111,10 @@ def opened(lot, custodians):
     assert lot.status == Lot.Status.OPENING
 
 
-def evaluated(lot, expert_pool, advance):
+def evaluated(lot, evaluate, advance):
     advance(lot.opening_session.responses_until)
     opening_close_sweep()
-    expert_pool(5)
-    evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5,
-                                   actor="user:1")
-    panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor="user:1")
-    for member in evaluation.members.all():
-        member_answer(member_id=member.pk, user=member.user, no_conflict=True)
-    for member in evaluation.members.all():
-        sheet_submit(evaluation_id=evaluation.pk, user=member.user,
-                     entries={str(b.pk): {"compliant": True} for b in Bid.objects.filter(lot=lot)})
-    evaluation_conclude(evaluation_id=evaluation.pk, actor="user:1")
+    evaluate(lot)
     lot.refresh_from_db()
     assert lot.status == Lot.Status.EVALUATION
 
@@ -228,11 +216,11 @@ def test_too_few_bids_fail_the_lot_and_stay_sealed(tender_lot, advance):
     sealed_check(lot, bidders)
 
 
-def test_a_procurement_lot_from_opening_to_contract(tender_lot, custodians, expert_pool, regulator, advance):
+def test_a_procurement_lot_from_opening_to_contract(tender_lot, custodians, evaluate, regulator, advance):
     lot, bidders = tender_lot(PRICES, market="procurement")
     closed(lot, advance)
     opened(lot, custodians)
-    evaluated(lot, expert_pool, advance)
+    evaluated(lot, evaluate, advance)
     releases, compiled = exported(lot)
     # Judged, but the findings are public with the candidates only.
     assert {d["status"] for d in compiled["bids"]["details"]} == {"pending"}
@@ -274,11 +262,11 @@ def test_a_procurement_lot_from_opening_to_contract(tender_lot, custodians, expe
 
 
 def test_a_withdrawn_award_goes_to_the_next_candidate_and_a_termination_cancels_it(
-        tender_lot, custodians, expert_pool, regulator, advance):
+        tender_lot, custodians, evaluate, regulator, advance):
     lot, bidders = tender_lot(PRICES, market="procurement")
     closed(lot, advance)
     opened(lot, custodians)
-    evaluated(lot, expert_pool, advance)
+    evaluated(lot, evaluate, advance)
     in_publicity(lot)
     publicity_over(lot, advance)
     first = awarded(lot, regulator)
