@@ -6,6 +6,7 @@ end) or refused with a code. An accepted bid is one conditional UPDATE of the au
 auction's only lock, held for that statement and the bid's insert — so two bids at the same price
 cannot both win, and a bid that arrives after the countdown ran out cannot extend it.
 """
+import asyncio
 import functools
 import secrets
 import threading
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import redis
+import redis.asyncio
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -46,6 +48,15 @@ _STATE = ("SELECT CASE WHEN status = %(scheduled)s OR starts_at > %(now)s THEN '
           " COALESCE(current_price, starting_price), current_price IS NOT NULL, increment"
           f" FROM {_AUCTION} WHERE id = %(auction)s")
 _gates: dict[int, threading.Lock] = {}  # see _gate(); one lock per auction bid on in this process
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A bidder's seat in an auction (as ``_SEAT`` reads it) and the price read with it."""
+    bidder_id: int
+    number: int
+    countdown_seconds: int
+    seen: Decimal | float | None
 
 
 @dataclass(frozen=True)
@@ -149,18 +160,33 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
     if user.organisation_id:
         with connection.cursor() as cursor:
             cursor.execute(_SEAT, [auction_id, user.organisation_id])
-            seat = cursor.fetchone()
+            row = cursor.fetchone()
+        seat = Seat(*row) if row else None
     if seat is None:
-        raise BiddingError("not_a_bidder_here", _("Your organisation is not a bidder in this auction."), status=403)
-    bidder_id, number, countdown_seconds, seen = seat
-    _rate_check(auction_id, number)
-    # Prices only rise: a bid at or under any price read before is too low for good. Refusing it from
-    # a plain read spares it the wait for the auction row's lock, behind which every attempt queues.
-    if seen is not None and amount <= _cents(seen):
-        raise _too_low(_cents(seen))
+        raise _not_a_bidder()
+    _rate_check(auction_id, seat.number)
+    auction_bid_price_check(amount=amount, seat=seat)
+    return auction_bid_place(auction_id=auction_id, user=user, amount=amount, seat=seat)
+
+
+async def auction_bid_screen(*, auction_id: int, amount, seat: Seat | None) -> Decimal:
+    """``auction_bid``'s checks before the auction row, in the same order, for a caller on an event
+    loop that read the seat itself: the bid's amount, or ``BiddingError``. Most attempts on a hot
+    auction end here, refused as too low; the rest go on to ``auction_bid_place``."""
+    amount = money(amount, _("The bid"))
+    if seat is None:
+        raise _not_a_bidder()
+    await _rate_check_async(auction_id, seat.number)
+    auction_bid_price_check(amount=amount, seat=seat)
+    return amount
+
+
+def auction_bid_place(*, auction_id: int, user: User, amount: Decimal, seat: Seat) -> BidAnswer:
+    """The bid past ``auction_bid``'s checks (``amount`` read by ``money``): the conditional UPDATE,
+    the bid's INSERT and the audit append, or the refusal."""
     with _gate(auction_id), transaction.atomic():
         now = clock.now()
-        extended = now + timedelta(seconds=countdown_seconds)
+        extended = now + timedelta(seconds=seat.countdown_seconds)
         # The whole rule in one statement: live, not run out, a whole number of increments above the
         # current price (or from the starting price for the first bid), compared in cents so that
         # SQLite's floats agree with PostgreSQL's numerics. A timed-phase bid restarts the countdown.
@@ -174,7 +200,7 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
                       AND {WHOLE_INCREMENTS_ABOVE}
                     RETURNING accepted_bids, status""",
                 {"amount": amount, "cents": int(amount * 100), "organisation": user.organisation_id,
-                 "number": number, "now": connection.ops.adapt_datetimefield_value(now),
+                 "number": seat.number, "now": connection.ops.adapt_datetimefield_value(now),
                  "auction": auction_id, "extended": connection.ops.adapt_datetimefield_value(extended),
                  "free": Auction.Status.FREE_BIDDING, "timed": Auction.Status.TIMED_BIDDING})
             row = cursor.fetchone()
@@ -183,12 +209,24 @@ def auction_bid(*, auction_id: int, user: User, amount) -> BidAnswer:
             position = row[0]
             ends_at = extended if row[1] == Auction.Status.TIMED_BIDDING else None
             # Under the auction row's lock until commit: every attempt behind it waits this long.
-            cursor.execute(_BID_INSERT, [auction_id, bidder_id, user.pk, amount,
+            cursor.execute(_BID_INSERT, [auction_id, seat.bidder_id, user.pk, amount,
                                          connection.ops.adapt_datetimefield_value(now), position])
-        record(kind="auction.bid_accepted", actor=f"bidder:{number}", subject=f"auction:{auction_id}",
-               data={"position": position, "bidder": number, "amount": str(amount), "at": now.isoformat(),
+        record(kind="auction.bid_accepted", actor=f"bidder:{seat.number}", subject=f"auction:{auction_id}",
+               data={"position": position, "bidder": seat.number, "amount": str(amount), "at": now.isoformat(),
                      "ends_at": ends_at.isoformat() if ends_at else None})
-    return BidAnswer(price=amount, position=position, bidder_number=number, ends_at=ends_at)
+    return BidAnswer(price=amount, position=position, bidder_number=seat.number, ends_at=ends_at)
+
+
+def _not_a_bidder() -> BiddingError:
+    return BiddingError("not_a_bidder_here", _("Your organisation is not a bidder in this auction."), status=403)
+
+
+def auction_bid_price_check(*, amount: Decimal, seat: Seat) -> None:
+    """Prices only rise: a bid at or under any price read before (``seat.seen``) is too low for good.
+    Refusing it from a plain read spares it the wait for the auction row's lock, behind which every
+    attempt queues."""
+    if seat.seen is not None and amount <= _cents(seat.seen):
+        raise _too_low(_cents(seat.seen))
 
 
 def _gate(auction_id: int) -> threading.Lock:
@@ -210,13 +248,34 @@ def _rate_check(auction_id: int, number: int) -> None:
     rate = settings.PLATFORM_AUCTION_BID_RATE
     if rate <= 0:
         return
-    key = f"auction-rate:{auction_id}:{number}:{int(time.time())}"
+    key = _rate_key(auction_id, number)
     if settings.REDIS_URL:
         key = cache.make_key(key)
         attempts, _expiry = _redis().pipeline(transaction=False).incr(key).expire(key, 2).execute()
     else:
         cache.add(key, 0, timeout=2)
         attempts = cache.incr(key)
+    _rate_judge(attempts, rate)
+
+
+async def _rate_check_async(auction_id: int, number: int) -> None:
+    """``_rate_check`` on an event loop: Redis through its asyncio client; without Redis the
+    in-process cache, which waits on nothing."""
+    rate = settings.PLATFORM_AUCTION_BID_RATE
+    if rate <= 0:
+        return
+    if not settings.REDIS_URL:
+        return _rate_check(auction_id, number)
+    key = cache.make_key(_rate_key(auction_id, number))
+    attempts, _expiry = await _redis_async().pipeline(transaction=False).incr(key).expire(key, 2).execute()
+    _rate_judge(attempts, rate)
+
+
+def _rate_key(auction_id: int, number: int) -> str:
+    return f"auction-rate:{auction_id}:{number}:{int(time.time())}"
+
+
+def _rate_judge(attempts: int, rate: int) -> None:
     if attempts > rate:
         raise BiddingError("rate_limited", _("Too many bids: at most %(rate)d a second.") % {"rate": rate},
                            status=429)
@@ -225,6 +284,18 @@ def _rate_check(auction_id: int, number: int) -> None:
 @functools.cache
 def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL)
+
+
+_redis_of_loop: list = [None, None]  # (event loop, its asyncio client): see _redis_async()
+
+
+def _redis_async() -> redis.asyncio.Redis:
+    """The asyncio client of the running loop: its connections belong to that loop. A server runs
+    one loop; tests run each request in a loop of their own, whose client is dropped with it."""
+    loop = asyncio.get_running_loop()
+    if _redis_of_loop[0] is not loop:
+        _redis_of_loop[:] = [loop, redis.asyncio.Redis.from_url(settings.REDIS_URL)]
+    return _redis_of_loop[1]
 
 
 def _too_low(price: Decimal) -> BiddingError:

@@ -250,6 +250,17 @@ def live_auction(listing_lot):
 
 
 @pytest.fixture
+def application():
+    """The platform's ASGI application; the token path's own database connections closed after."""
+    from config.asgi import application
+
+    yield application
+    reads = application.application_mapping["http"].reads
+    if reads is not None:
+        asyncio.run(reads.close())
+
+
+@pytest.fixture
 def drf_bids(monkeypatch):
     """Counts the bids that reached DRF's ``AuctionBidApi``."""
     from bidding.apis_auctions import AuctionBidApi
@@ -266,11 +277,12 @@ def drf_bids(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_token_path_answers_as_the_full_stack_does(live_auction, bidders, make_person, settings, drf_bids):
+def test_the_token_path_answers_as_the_full_stack_does(live_auction, bidders, make_person, settings, drf_bids,
+                                                       application):
     """``AuctionBidTokenPath`` in front of Django against Django alone (what answered before it), the
     same requests: the same status, body and headers, whether the token path answered or passed the
     request on to DRF."""
-    from config.asgi import application, django_asgi_app
+    from config.asgi import django_asgi_app
 
     settings.PLATFORM_AUCTION_BID_RATE = 0  # the answers, not the rate limit
     a, b, _ = bidders
@@ -315,11 +327,10 @@ def test_the_token_path_answers_as_the_full_stack_does(live_auction, bidders, ma
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_session_cookie_sends_a_bid_to_the_full_stack_which_wants_its_csrf_token(live_auction, bidders, settings):
+def test_a_session_cookie_sends_a_bid_to_the_full_stack_which_wants_its_csrf_token(live_auction, bidders, settings,
+                                                                                    application):
     """With a session cookie, DRF's session authentication comes first, token or not, and wants the
     CSRF token the auction page sends."""
-    from config.asgi import application
-
     session = SessionStore()
     session.update({SESSION_KEY: str(bidders[0].pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                     HASH_SESSION_KEY: bidders[0].get_session_auth_hash()})
@@ -329,3 +340,19 @@ def test_a_session_cookie_sends_a_bid_to_the_full_stack_which_wants_its_csrf_tok
     refused = _post(application, live_auction.pk, token=token, headers=cookie)
     assert (refused["status"], refused["body"]["code"]) == (403, "permission_denied")
     assert not AuctionBid.objects.filter(auction=live_auction).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_token_path_holds_a_bidder_to_the_rate(live_auction, bidders, settings, application):
+    """The token path counts attempts as ``auction_bid`` does (on PostgreSQL from the event loop)."""
+    from django.core.cache import cache
+
+    settings.PLATFORM_AUCTION_BID_RATE = 2
+    cache.clear()
+    token = Token.objects.create(user=bidders[0]).key
+    with time_machine.travel(clock.now(), tick=False):  # one second's window for all three
+        answers = [_post(application, live_auction.pk, token=token, amount=amount)
+                   for amount in ("1010000.00", "1020000.00", "1030000.00")]
+    assert [answer["status"] for answer in answers] == [201, 201, 429]
+    assert answers[2]["body"]["code"] == "rate_limited"
+    assert AuctionBid.objects.filter(auction=live_auction).count() == 2
