@@ -44,7 +44,8 @@ def _staff_page(request, lot, *, forms_given=None, status=200):
         "candidates": list(evaluation.candidates.select_related("organisation")) if evaluation else [],
         "objections": CandidateObjection.objects.filter(lot=lot), "reply_form": forms.ReplyForm(),
         "proposals": lot.award_proposals.select_related("candidate__organisation"),
-        "remaining": awards.candidates_remaining(lot) if evaluation else [], **page,
+        "remaining": awards.candidates_remaining(lot) if evaluation else [],
+        "seats_open": services.expert_seats_open(evaluation) if evaluation else 0, **page,
     }, status=status)
 
 

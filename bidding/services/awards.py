@@ -173,6 +173,9 @@ def award_review(*, proposal_id: int, user: User, approve: bool, reasons: str = 
         lot, proposal = _proposal_lock(proposal_id)
         if proposal.status != AwardProposal.Status.UNDER_REVIEW:
             raise BiddingError("not_under_review", _("This proposal is not under review."), status=409)
+        if lot.status != Lot.Status.AWARD_REVIEW:
+            raise BiddingError("not_award_review", _("The lot is not at the award review (it is “%(status)s”).")
+                               % {"status": lot.get_status_display()}, status=409)
         now = clock.now()
         proposal.reviewed_at, proposal.reviewed_by, proposal.review_reasons = now, actor, (reasons or "").strip()
         if not approve:

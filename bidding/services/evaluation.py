@@ -53,7 +53,18 @@ def _evaluation_lock(evaluation_id: int) -> tuple[Lot, Evaluation]:
     if lot_id is None:
         raise BiddingError("evaluation_not_found", _("There is no such evaluation."), status=404)
     lot = lot_lock(lot_id)
+    if lot.status != Lot.Status.EVALUATION:
+        # Suspended (a complaint, an order) or past evaluation: the panel does nothing meanwhile.
+        raise BiddingError("not_in_evaluation", _("The lot is not in evaluation (it is “%(status)s”).")
+                           % {"status": lot.get_status_display()}, status=409)
     return lot, Evaluation.objects.select_for_update().get(pk=evaluation_id)
+
+
+def expert_seats_open(evaluation: Evaluation) -> int:
+    """Expert seats no drawn or seated expert holds: a recusal without a replacement leaves one."""
+    taken = evaluation.members.filter(kind=PanelMember.Kind.EXPERT,
+                                      status__in=[PanelMember.Status.DRAWN, PanelMember.Status.SEATED]).count()
+    return evaluation.experts_needed - taken
 
 
 def expert_register(*, user: User, specialties: list[str], employer_name: str, employer=None) -> Expert:
@@ -222,15 +233,13 @@ def panel_draw(*, evaluation_id: int, specialties: dict[str, int], actor: str) -
         lot, evaluation = _evaluation_lock(evaluation_id)
         if evaluation.status != Evaluation.Status.FORMING:
             raise BiddingError("panel_formed", _("The panel is formed already."), status=409)
-        taken = evaluation.members.filter(kind=PanelMember.Kind.EXPERT,
-                                          status__in=[PanelMember.Status.DRAWN, PanelMember.Status.SEATED]).count()
+        seats = expert_seats_open(evaluation)
         try:
             wanted = {Specialty.objects.get(pk=code): int(n) for code, n in specialties.items() if int(n) > 0}
         except (Specialty.DoesNotExist, ValueError, TypeError):
             raise BiddingError("bad_specialty", _("Name known specialties with whole numbers of experts.")) from None
-        if not wanted or sum(wanted.values()) != evaluation.experts_needed - taken:
-            raise BiddingError("draw_count", _("Draw exactly the %(n)s expert seats still open.")
-                               % {"n": evaluation.experts_needed - taken})
+        if not wanted or sum(wanted.values()) != seats:
+            raise BiddingError("draw_count", _("Draw exactly the %(n)s expert seats still open.") % {"n": seats})
         members = []
         for specialty, count in wanted.items():
             members += _draw(evaluation, lot, specialty=specialty, count=count, actor=actor)
@@ -261,7 +270,8 @@ def panel_representative_add(*, evaluation_id: int, user: User, actor: str) -> P
 
 def member_answer(*, member_id: int, user: User, no_conflict: bool, reason: str = "") -> PanelMember:
     """A drawn member's declaration, before they see any bid: no conflict (seated), or a conflict
-    with its reason (recused; an expert's replacement is drawn the same way at once)."""
+    with its reason (recused; an expert's replacement is drawn the same way at once, or, when the
+    pool has nobody left to draw, the seat stays open for staff to draw later)."""
     reason = (reason or "").strip()[:REASON_MAX]
     if not no_conflict and not reason:
         raise BiddingError("reason_required", _("Say what the conflict is."))
@@ -301,7 +311,16 @@ def _member_settle(*, member_id: int, user: User | None, seat: bool, reason: str
         record(kind=kind, actor=actor, subject=panel_subject(lot.pk),
                data={"member": member.pk, "user": member.user_id, "reason": reason})
         if not seat and member.kind == PanelMember.Kind.EXPERT:
-            _draw(evaluation, lot, specialty=member.draw.specialty, count=1, actor=actor, replacing=member)
+            try:
+                with transaction.atomic():
+                    _draw(evaluation, lot, specialty=member.draw.specialty, count=1, actor=actor, replacing=member)
+            except BiddingError as error:
+                if error.code != "pool_too_small":
+                    raise
+                # The answer stands; the seat stays open until staff draw it (panel_draw) once the
+                # pool allows.
+                record(kind="panel.seat_open", actor=actor, subject=panel_subject(lot.pk),
+                       data={"member": member.pk, "specialty": member.draw.specialty_id})
         _scoring_start_if_seated(evaluation, lot, actor=actor)
     return member
 

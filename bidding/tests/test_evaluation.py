@@ -118,12 +118,17 @@ def test_a_recused_or_declining_expert_is_replaced_by_a_new_draw_and_a_pool_too_
     assert replacement.draw.replacing_id == members[0].pk
     assert replacement.expert_id not in {m.expert_id for m in members}
 
-    # The pool is spent: a second replacement cannot be drawn, and the decline is not recorded.
+    # The pool is spent: the decline stands and its seat stays open until the pool allows a draw.
+    member_decline(member_id=members[1].pk, reason="电话无人接听", actor="user:1")
+    assert PanelMember.objects.get(pk=members[1].pk).status == PanelMember.Status.DECLINED
+    assert AuditEntry.objects.filter(subject=panel_subject(lot.pk), kind="panel.seat_open").exists()
+    seat_all(evaluation)
+    assert evaluation.status == Evaluation.Status.FORMING
     with pytest.raises(BiddingError) as caught:
-        member_decline(member_id=members[1].pk, reason="电话无人接听", actor="user:1")
+        panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 1}, actor="user:1")
     assert caught.value.code == "pool_too_small"
-    assert PanelMember.objects.get(pk=members[1].pk).status == PanelMember.Status.DRAWN
-
+    expert_pool(1, prefix="late")
+    panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 1}, actor="user:1")
     seat_all(evaluation)
     assert evaluation.status == Evaluation.Status.SCORING
     assert Lot.objects.get(pk=lot.pk).status == Lot.Status.EVALUATION
@@ -162,6 +167,25 @@ def test_sheets_are_complete_bounded_locked_and_changed_only_with_a_reason(lot_i
     with pytest.raises(BiddingError) as caught:
         evaluation_conclude(evaluation_id=evaluation.pk, actor="user:1")
     assert caught.value.code == "sheets_missing"
+
+
+def test_a_suspended_lot_takes_no_sheet_until_it_resumes(lot_in_evaluation, expert_pool):
+    from trading.services.lots import lot_resume, lot_suspend
+
+    lot, _bidders = lot_in_evaluation(["900000.00", "950000.00", "980000.00"])
+    expert_pool(5)
+    evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5,
+                                   actor="user:1")
+    panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor="user:1")
+    seat_all(evaluation)
+    member = evaluation.members.first()
+    entries = {str(bid.pk): {"compliant": True} for bid in Bid.objects.filter(lot=lot)}
+    lot_suspend(lot_id=lot.pk, reason="行政监督部门责令暂停", actor="user:1")
+    with pytest.raises(BiddingError) as caught:
+        sheet_submit(evaluation_id=evaluation.pk, user=member.user, entries=entries)
+    assert caught.value.code == "not_in_evaluation"
+    lot_resume(lot_id=lot.pk, actor="user:1")
+    assert sheet_submit(evaluation_id=evaluation.pk, user=member.user, entries=entries).submitted_at
 
 
 def test_comprehensive_scoring_trims_outliers_with_seven_scores_prices_low_price_first_and_ranks(
