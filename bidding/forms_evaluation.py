@@ -48,10 +48,6 @@ class DrawForm(forms.Form):
                 if name.startswith("specialty_") and value}
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
-
-
 class AnswerForm(forms.Form):
     no_conflict = forms.TypedChoiceField(
         label=_("Declaration"), coerce=lambda value: value == "yes", widget=forms.RadioSelect,

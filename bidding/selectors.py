@@ -1,5 +1,5 @@
 """Reads of the bidding app."""
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from bidding.models import (Auction, AuctionBidder, AwardProposal, Bid, DealConfirmation, Evaluation, Listing,
                             ListingBidder, Notice, OpeningSession, PanelMember, ScoreSheet, SealedReserve)
@@ -70,7 +70,10 @@ def deal_of_lot(*, lot_id: int) -> DealConfirmation | None:
 
 
 def evaluation_of_lot(*, lot_id: int) -> Evaluation | None:
-    return Evaluation.objects.filter(lot_id=lot_id).select_related("lot__project__market").first()
+    """With its members, their draws and sheets, for the pages and the API that list them all."""
+    members = PanelMember.objects.select_related("user", "draw__specialty", "sheet").order_by("pk")
+    return (Evaluation.objects.filter(lot_id=lot_id).select_related("lot__project__market")
+            .prefetch_related(Prefetch("members", queryset=members)).first())
 
 
 def member_seats(*, user) -> QuerySet[PanelMember]:

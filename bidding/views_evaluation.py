@@ -38,7 +38,7 @@ def _staff_page(request, lot, *, forms_given=None, status=200):
     evaluation = selectors.evaluation_of_lot(lot_id=lot.pk)
     page = {"evaluation_form": forms.EvaluationForm(), "draw_form": forms.DrawForm(), "propose_form": forms.ProposeForm(),
             "withdraw_form": forms.WithdrawForm(), "contract_form": forms.ContractForm(), **(forms_given or {})}
-    members = list(evaluation.members.select_related("user", "draw__specialty")) if evaluation else []
+    members = list(evaluation.members.all()) if evaluation else []
     return render(request, "bidding/staff_evaluation.html", {
         "lot": lot, "evaluation": evaluation, "members": members,
         "candidates": list(evaluation.candidates.select_related("organisation")) if evaluation else [],
