@@ -13,6 +13,7 @@ import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
@@ -404,7 +405,8 @@ def test_the_api_pages_and_filters_by_date(client, make_lot, publish_sealed, mon
     assert [(r["ocid"], r["tag"]) for r in since["releases"]] == [(ocid_of(early[1]), ["tenderUpdate"])]
     records = api_get(client, f"/api/ocds/records/?since={cut.date().isoformat()}")
     record_package_check(records)
-    tomorrow = (clock.now() + timedelta(days=1)).date().isoformat()
+    # A date means its midnight in China: tomorrow there, whatever the hour in UTC.
+    tomorrow = (timezone.localdate(clock.now()) + timedelta(days=1)).isoformat()
     assert client.get(f"/api/ocds/releases/?since={tomorrow}").json()["code"] == "no_releases"
     assert client.get("/api/ocds/releases/?since=yesterday").json()["code"] == "invalid_since"
 
