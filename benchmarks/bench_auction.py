@@ -5,7 +5,7 @@ PostgreSQL conditional-UPDATE loop). Goal: ≥ 500 answered bids/s, p99 ≤ 100 
 Set-up through the services in this process (Django set up against the scratch database): a land
 lot in its listing period, ``--bidders`` organisations each with one bidder (API token), all
 registered and approved, and a live auction in free bidding (30 min, longer than the run). Two
-``runplatform`` (daphne) processes serve it in services mode (Redis database 14 only) with
+``runplatform`` (uvicorn) processes serve it in services mode (Redis database 14 only) with
 ``PLATFORM_AUCTION_BID_RATE=0``: the benchmark measures the engine, not the per-bidder limit.
 
 Bidders run as threads in ``--clients`` processes (default 2), half on each server, each with one
@@ -29,11 +29,11 @@ bunches them). That is the heaviest load the rate limit lets 100 bidders make, a
 latency a bidder sees at the issue's 500 bids/s.
 
 ``--servers`` sets how many runplatform processes serve (default 2). Measured on 2 cores, 20 s
-each: 1 process 344 answered/s (p99 533 ms; a daphne process tops out near 0.75 of a core), 2
-processes 560–620/s, 4 processes 463/s (p99 608 ms; more waiting on the auction row between
-processes). The same app under uvicorn with httptools and uvloop instead of daphne (2 processes,
-tried by hand, not in the stack): 702/s at p99 310 ms, and 500/s at p50 53 / p99 223 ms paced; with the
-token path's reads on the event loop, 751/s at p99 230 ms, and 500/s at p50 40 / p99 124 ms paced.
+each, when daphne served: 1 process 344 answered/s (p99 533 ms; a daphne process topped out near
+0.75 of a core), 2 processes 560–620/s, 4 processes 463/s (p99 608 ms; more waiting on the auction
+row between processes). Daphne against uvicorn (httptools, uvloop), same code and machine, 20 s:
+daphne 691 answered/s at p99 290 ms, paced p99 217 ms, 1.15 cores of server CPU; uvicorn 963–1,215/s
+at p99 144–176 ms, paced p99 44–65 ms, 0.9 cores (three runs). runplatform serves with uvicorn since.
 
 Floor, same run, same scratch database: ``--floor-threads`` threads (default 16), each a psycopg
 connection running the engine's statement shape in one transaction: ``UPDATE … SET price = %s …
@@ -390,7 +390,7 @@ def main() -> None:
     parser.add_argument("--bidders", type=int, default=100)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of bidding (platform and floor each)")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
-    parser.add_argument("--servers", type=int, default=2, help="runplatform (daphne) processes")
+    parser.add_argument("--servers", type=int, default=2, help="runplatform (uvicorn) processes")
     parser.add_argument("--floor-threads", type=int, default=16)
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (for trying things out)")
     parser.add_argument("--pace", type=float, default=5.0,
@@ -510,7 +510,7 @@ def print_summary(figures: dict, args) -> None:
     accepted = p["accepted"] + figures["paced"]["accepted"]  # both runs bid on the same auction
     consistent = check["bids"] == accepted == check["accepted_bids"] and check["rising"]
     progress("")
-    progress(f"one hot auction, {args.bidders} bidders through the API on {args.servers} daphne, {args.duration:g} s "
+    progress(f"one hot auction, {args.bidders} bidders through the API on {args.servers} uvicorn, {args.duration:g} s "
              f"(goal: ≥ {GOAL_RATE} answered bids/s, p99 ≤ {GOAL_P99_MS} ms)")
     progress(f"  platform: {p['answered_per_s']:,.0f} answered/s ({p['accepted_per_s']:,.0f} accepted/s), "
              f"p50 {p['p50_ms']:,.0f} ms, p99 {p['p99_ms']:,.0f} ms, max {p['max_ms']:,.0f} ms, "
@@ -534,7 +534,7 @@ def print_summary(figures: dict, args) -> None:
         progress(f"  floor ({args.floor_threads} psycopg threads): {floor['per_s']:,.0f} statements/s "
                  f"({floor['accepted_per_s']:,.0f} accepted/s), p50 {floor['p50_ms']:.1f} ms, p99 "
                  f"{floor['p99_ms']:.1f} ms")
-    what = f"live auction, {args.bidders} bidders through the API on {args.servers} daphne"
+    what = f"live auction, {args.bidders} bidders through the API on {args.servers} uvicorn"
     rows = [
         {"figure": f"{what}: answered bids", "value": round(p["answered_per_s"]), "unit": "bids/s",
          "floor": round(floor["per_s"]) if floor else None},

@@ -1,5 +1,5 @@
 """Deadline rush: ``--bidders`` bidders (default 300) submit a 1 MiB sealed envelope each within
-``--spread`` seconds (default 60) against the running server — two ``runplatform`` (daphne)
+``--spread`` seconds (default 60) against the running server — two ``runplatform`` (uvicorn)
 processes on loopback ports, requests alternating between them — with the bid deadline ~90 s ahead.
 
 Every submission must end in a signed receipt (201) or a clear refusal (a 4xx JSON ``{"code",

@@ -1,5 +1,5 @@
 """Live-room fan-out: ``--observers`` observers (default 1,000) in one lot's opening room, spread over
-two ``runplatform`` (daphne) processes, while the domain layer records ``--rate`` events a second
+two ``runplatform`` (uvicorn) processes, while the domain layer records ``--rate`` events a second
 (default 10) on the lot for ``--duration`` seconds (default 300). Goal: p99 delivery ≤ 300 ms, no event lost.
 
 Each event is recorded as the platform records any: ``monitoring.events.record()`` inside a
@@ -776,7 +776,7 @@ def print_summary(figures: dict, args) -> None:
                  f"lost {f['lost']:,} (late {f['late']:,}; layer gaps filled {f['gap_fill_events']:,}), "
                  f"handshakes refused {f['refused']}, "
                  f"dropped {f['dropped']}, order violations {f['gaps']}: goal {'met' if met else 'NOT met'}")
-        what = f"fan-out, {n:,} observers on 2 daphne ({layer} layer), {rate:g} events/s for {duration:g} s"
+        what = f"fan-out, {n:,} observers on 2 uvicorn ({layer} layer), {rate:g} events/s for {duration:g} s"
         rows += [
             {"figure": f"{what}: p50 delivery latency", "value": round(f["p50_ms"]), "unit": "ms",
              "floor": round(floor["p50_ms"]) if floor else None},

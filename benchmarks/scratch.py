@@ -111,7 +111,7 @@ def process_stop(process) -> None:
 
 
 def runplatform_start(port: int, environment: dict, log_path):
-    """``manage.py runplatform --port <port>`` (daphne) in a process group of its own, output to ``log_path``."""
+    """``manage.py runplatform --port <port>`` (uvicorn) in a process group of its own, output to ``log_path``."""
     import subprocess
     import sys
     from pathlib import Path

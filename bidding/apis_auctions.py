@@ -180,7 +180,8 @@ class AuctionBidTokenPath:
         differ by up to a fifth): before, 406–490 answered/s, paced at 500 offered/s 413–485/s at p99
         451–735 ms, PostgreSQL's backends busy 0.42–0.48 on average; with this path, 430–604/s, paced
         472–499/s at p99 289–444 ms, backends busy 0.12–0.15. The servers' own CPU a bid grew a little
-        (psycopg's asyncio waits cost more than its blocking ones): daphne is still most of it.
+        (psycopg's asyncio waits cost more than its blocking ones): daphne, the server then, was
+        still most of it (runplatform serves with uvicorn since: see its ``server_config``).
         """
         row = await self.reads.one(_TOKEN_BIDDER_SEAT, [auction_id, key, Role.BIDDER])
         if row is None:

@@ -27,9 +27,11 @@ CSRF_TRUSTED_ORIGINS = env.get("DJANGO_CSRF_TRUSTED_ORIGINS", [], cast=list)
 if env.get("DJANGO_BEHIND_PROXY", False, cast=bool):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Peers whose X-Forwarded-For/-Proto the server (runplatform, uvicorn) takes as the client's address
+# and scheme: the proxy's addresses, or "*" where only the proxy can reach the server.
+PLATFORM_FORWARDED_ALLOW_IPS = env.get("PLATFORM_FORWARDED_ALLOW_IPS", ["127.0.0.1"], cast=list)
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,6 +1,6 @@
 """Handing committed events to the channel layer without making the committing code wait.
 
-Every process (daphne, Celery worker, management command) keeps one daemon thread with one event
+Every process (web server, Celery worker, management command) keeps one daemon thread with one event
 loop that owns the channel layer's connections. ``submit()`` only queues: a commit costs a queue
 put, not a round trip to Redis (``async_to_sync`` per event cost ~2 ms and a fresh Redis connection
 when called outside an event loop). The thread sends what has queued up in order, one message per

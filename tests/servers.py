@@ -1,4 +1,4 @@
-"""Real daphne processes (``manage.py runplatform``) serving the test database, for tests that need
+"""Real server processes (``manage.py runplatform``) serving the test database, for tests that need
 websockets. Services mode: the session's PostgreSQL database, Redis and S3 store; no sweeps (the
 tests run them)."""
 import contextlib

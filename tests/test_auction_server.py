@@ -1,5 +1,6 @@
-"""A live auction through a real daphne process: 50 bidders, each with an API token, read the price and
-bid over HTTP at once; every attempt is answered and the database orders the accepted bids."""
+"""A live auction through a real server process (runplatform): 50 bidders, each with an API token,
+read the price and bid over HTTP at once; every attempt is answered and the database orders the
+accepted bids."""
 import http.client
 import json
 import random

@@ -1,4 +1,4 @@
-"""The auction room in headless Chromium on a real daphne process: a bidder bids on the page, every
+"""The auction room in headless Chromium on a real server process: a bidder bids on the page, every
 attempt is answered, and an assigned supervisor's page shows the new price within a second."""
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""The live rooms in headless Chromium, on a real daphne process (services mode: the session's test
+"""The live rooms in headless Chromium, on a real server process (services mode: the session's test
 PostgreSQL, Redis and S3): staff run an opening while an assigned supervisor watches the same room,
 and the supervisor's page shows each step within a second of it; the dashboard shows the session."""
 import io
@@ -28,7 +28,7 @@ DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture(scope="module")
 def room_server(django_db_setup, tmp_path_factory):
-    with platform_servers(1, tmp_path_factory.mktemp("daphne")) as (server,):
+    with platform_servers(1, tmp_path_factory.mktemp("server")) as (server,):
         yield server.url
 
 

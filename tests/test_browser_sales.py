@@ -1,4 +1,4 @@
-"""Listings and descending auctions in headless Chromium on a real daphne process: a bidder quotes on
+"""Listings and descending auctions in headless Chromium on a real server process: a bidder quotes on
 the listing page and an assigned supervisor's listing page shows the new price within a second; a
 bidder accepts a descending auction's price on the page and the supervisor's auction page shows it
 sold, with the deal confirmation's link."""

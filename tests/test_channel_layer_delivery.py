@@ -1,5 +1,5 @@
 """Does the channel layer itself deliver every message? Rooms would hide a loss (they fill gaps from
-the database), so this test counts what arrived live: 100 members of one room on two daphne
+the database), so this test counts what arrived live: 100 members of one room on two server
 processes, 300 events from a third process in bursts, for each layer the settings offer. The
 versions pinned in pyproject.toml are the ones this passes with (README: channel layer)."""
 import subprocess

@@ -22,7 +22,7 @@ def test_compose_runs_the_topology_of_the_design():
     for name in ("postgres", "redis", "minio", "nginx"):
         assert name in compose["services"]
     commands = {name: spec.get("command") for name, spec in services.items()}
-    assert [n for n, c in commands.items() if c is None] == ["web1", "web2"], "two daphne processes"
+    assert [n for n, c in commands.items() if c is None] == ["web1", "web2"], "two server processes (runplatform)"
     assert sum(1 for c in commands.values() if c and "worker" in c) == 1
     assert sum(1 for c in commands.values() if c and "beat" in c) == 1, "exactly one beat"
 
@@ -43,7 +43,7 @@ def test_compose_sets_every_variable_services_mode_requires():
         assert not missing, f"{name} misses required variables: {sorted(missing)}"
 
 
-def test_nginx_passes_websocket_upgrades_to_both_daphne_processes():
+def test_nginx_passes_websocket_upgrades_to_both_server_processes():
     conf = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
     assert "server web1:8000;" in conf and "server web2:8000;" in conf
     assert "proxy_set_header Upgrade $http_upgrade;" in conf

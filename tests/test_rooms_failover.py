@@ -1,4 +1,4 @@
-"""Issue 5's done-when: two daphne processes share Redis; a server process is killed in the middle
+"""Issue 5's done-when: two server processes share Redis; a server process is killed in the middle
 of an opening; its clients reconnect to the other process and end with the full, ordered event list.
 Events come from this process (the domain services), the other server and a real Celery worker."""
 from decimal import Decimal
