@@ -105,6 +105,26 @@ def _services_report(django_db_setup, django_db_blocker):
                           f"{_redis_commands() - before} commands during the session")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stray_database_sessions_ended(django_db_setup, django_db_blocker):
+    """Ends this test database's other sessions before pytest-django drops it.
+
+    The in-process ASGI tests (rooms through Channels' communicator, the auction's token path) run
+    their database work in asgiref's executor threads, whose thread-local connections outlive the
+    tests: a full run left six idle sessions of this very process (last queries: a room's replay and
+    role checks), and the drop failed with "is being accessed by other users". Server processes and
+    the Celery worker have stopped by now, so any other session of this database is such a stray."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                           " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    except DatabaseError:  # none of the selected tests needed the database, so there is none
+        pass
+
+
 def pytest_terminal_summary(terminalreporter):
     from tests.s3server import s3_summary
 
