@@ -33,7 +33,7 @@ each, when daphne served: 1 process 344 answered/s (p99 533 ms; a daphne process
 0.75 of a core), 2 processes 560–620/s, 4 processes 463/s (p99 608 ms; more waiting on the auction
 row between processes). Daphne against uvicorn (httptools, uvloop), same code and machine, 20 s:
 daphne 691 answered/s at p99 290 ms, paced p99 217 ms, 1.15 cores of server CPU; uvicorn 963–1,215/s
-at p99 144–176 ms, paced p99 44–65 ms, 0.9 cores (three runs). runplatform serves with uvicorn since.
+at p99 144–176 ms, paced p99 44–65 ms, 0.9–0.96 cores (four runs). runplatform serves with uvicorn since.
 
 Floor, same run, same scratch database: ``--floor-threads`` threads (default 16), each a psycopg
 connection running the engine's statement shape in one transaction: ``UPDATE … SET price = %s …

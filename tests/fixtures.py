@@ -109,11 +109,11 @@ def _services_report(django_db_setup, django_db_blocker):
 def _stray_database_sessions_ended(django_db_setup, django_db_blocker):
     """Ends this test database's other sessions before pytest-django drops it.
 
-    The in-process ASGI tests (rooms through Channels' communicator, the auction's token path) run
-    their database work in asgiref's executor threads, whose thread-local connections outlive the
-    tests: a full run left six idle sessions of this very process (last queries: a room's replay and
-    role checks), and the drop failed with "is being accessed by other users". Server processes and
-    the Celery worker have stopped by now, so any other session of this database is such a stray."""
+    A full run left six idle sessions of this very process, whose last queries were a room's replay
+    and role checks (the in-process room tests, through Channels' communicator and its worker
+    threads), and the drop failed with "is being accessed by other users". Which thread keeps them
+    was not pinned down. Server processes and the Celery worker have stopped by now, so any other
+    session of this database is such a stray."""
     yield
     if connection.vendor != "postgresql":
         return

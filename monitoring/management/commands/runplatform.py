@@ -41,14 +41,16 @@ def server_config(bind: str, port: int) -> uvicorn.Config:
     Why not daphne (the stack's first choice): bench_auction, one hot auction with 100 bidders on 2
     processes and 2 cores, same code and machine, 20 s each: daphne answered 691 bids/s at p99 290 ms
     and, paced at 500 offered/s, p99 217 ms, on 1.15 cores of server CPU (daphne and Twisted were most
-    of a bid's cost); uvicorn 963–1,215/s at p99 144–176 ms, paced p99 44–65 ms, on 0.9 cores (three
-    runs). The live rooms' tests and bench_fanout pass under it as they did under daphne (README).
+    of a bid's cost); uvicorn 963–1,215/s at p99 144–176 ms, paced p99 44–65 ms, on 0.9–0.96 cores
+    (four runs). The live rooms' tests and bench_fanout pass under it as they did under daphne (README).
 
     - No access log: nginx keeps it in production.
     - Django's LOGGING, not uvicorn's own logging set-up (``log_config=None``).
     - ``X-Forwarded-For``/``-Proto`` are taken from the peers in ``PLATFORM_FORWARDED_ALLOW_IPS``
       only (127.0.0.1 unless set; docker-compose trusts any, as only nginx reaches the servers there).
     - Websocket pings every 20 s; a peer that has not answered one in 20 s is dropped.
+    - No handshake timeout: a handshake waits for the room's first database trip however long that
+      takes when a crowd reconnects at once (daphne's default 5 s had refused some; it ran with 30 s).
     - On SIGTERM open websockets are closed with 1012 (service restart): clients reconnect and catch
       up from their last sequence number; requests in flight get 10 s to finish.
     """
