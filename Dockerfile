@@ -1,9 +1,6 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PLATFORM_VAR_DIR=/var/lib/platform
 WORKDIR /app
-# The font embedded in issued PDF documents (PLATFORM_PDF_FONT, trading/pdf.py).
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-zenhei \
- && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY config ./config
 COPY trading ./trading

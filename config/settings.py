@@ -176,8 +176,8 @@ PLATFORM_ID = env.get("PLATFORM_ID", "cn-demo-ggzy")
 PLATFORM_SIGNING_KEY_FILE = Path(env.get("PLATFORM_SIGNING_KEY_FILE", str(VAR_DIR / "platform-signing-key.pem")))
 PLATFORM_AUDIT_CHECKPOINT_EVERY = env.get("PLATFORM_AUDIT_CHECKPOINT_EVERY", 100, cast=int)
 # TrueType font (.ttf, or .ttc read at its first face) embedded in issued PDF documents; the default is
-# Debian's fonts-wqy-zenhei, installed by the Dockerfile and .ci/run (trading/pdf.py says why).
-PLATFORM_PDF_FONT = Path(env.get("PLATFORM_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"))
+# Noto Sans SC, shipped in trading/fonts/ with its licence (trading/pdf.py says why).
+PLATFORM_PDF_FONT = Path(env.get("PLATFORM_PDF_FONT", BASE_DIR / "trading" / "fonts" / "NotoSansSC-Regular.ttf"))
 PLATFORM_LOAD_DEMO = env.get("PLATFORM_LOAD_DEMO", True, cast=bool)
 # The bank's deposit notifications are authenticated with HMAC-SHA256 under this shared secret; a
 # notification older or newer than the window, or with a nonce seen before, is refused.

@@ -10,12 +10,17 @@ footer, Chinese and English):
   CJK font), while an issued document must look the same wherever it is opened and archived.
   reportlab embeds a subset of the glyphs used (25-40 KB a page) with a ToUnicode map, so the text
   stays extractable and searchable.
-- The font is WenQuanYi Zen Hei (Debian package ``fonts-wqy-zenhei``, installed by the Dockerfile
-  and ``.ci/run``), path in ``settings.PLATFORM_PDF_FONT``. reportlab embeds only TrueType
-  outlines, which rules out Noto CJK (CFF). Of the TrueType CJK fonts Debian ships, Zen Hei covers
-  the most ideographs: all 20,940 of the URO block and 6,582 of Extension A, so the registered
-  names of bidders print; AR PL UMing, a Song face closer to the customary 宋体, lacks about 2,200
-  URO ideographs. A .ttc file is read at its first face.
+- The font ships with the code: Noto Sans SC Regular (``trading/fonts/``, SIL Open Font License
+  1.1, its licence beside it), the default of ``settings.PLATFORM_PDF_FONT``. A system package
+  (Debian's ``fonts-wqy-zenhei`` before) made every document fail with a 500 on a machine without
+  it, while ``make run`` promises only Python; a committed file renders the same bytes everywhere.
+  No pinned PyPI package carries a CJK TrueType font without a plotting library around it. reportlab
+  embeds only TrueType outlines, which rules out Noto Sans CJK (CFF); this static TrueType cut of
+  Noto Sans SC covers all 20,976 ideographs of the URO block and 6,582 of Extension A (as many as Zen
+  Hei, at 10 MB rather than 17), so the registered names of bidders print. A .ttc file given in the
+  setting is read at its first face.
+- ``documents_check()`` renders a one-line document; the server calls it as it starts and says
+  clearly when documents cannot be rendered.
 - A character the font cannot draw is refused with ``TradingError("pdf_glyph_missing")`` rather
   than printed as an empty box in an official document.
 - Output is deterministic: the creation date is the document's ``issued_at`` and reportlab's
@@ -43,7 +48,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from trading.errors import TradingError
 
-FONT_PACKAGE = "fonts-wqy-zenhei"
+SHIPPED_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Regular.ttf"
 # Characters every document needs: amounts in capitals and figures. A font without them is the
 # wrong font, not a font missing a rare character.
 REQUIRED_CHARACTERS = "人民币零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整0123456789.,¥"
@@ -58,8 +63,8 @@ def _font(path: Path) -> TTFont:
     """The font at ``path``, registered with reportlab once per process."""
     if not path.is_file():
         raise ImproperlyConfigured(
-            f"PLATFORM_PDF_FONT: no font file at {path}. Install the Debian package {FONT_PACKAGE} "
-            f"or point PLATFORM_PDF_FONT at a TrueType font (.ttf or .ttc) with Chinese glyphs."
+            f"PLATFORM_PDF_FONT: no font file at {path}. Point PLATFORM_PDF_FONT at a TrueType font (.ttf or "
+            f".ttc) with Chinese glyphs, or unset it to use the font shipped with the platform ({SHIPPED_FONT})."
         )
     try:
         font = TTFont(f"platform-document:{path}", str(path))
@@ -211,3 +216,14 @@ def _pdf_date(moment: datetime) -> str:
     offset = int(local.utcoffset().total_seconds()) // 60
     sign = "+" if offset >= 0 else "-"
     return f"D:{local:%Y%m%d%H%M%S}{sign}{abs(offset) // 60:02d}'{abs(offset) % 60:02d}'"
+
+
+def documents_check() -> str | None:
+    """None if an official document renders with the configured font, else what is wrong."""
+    document = OfficialDocument(title="成交确认书 Deal Confirmation", issued_at=timezone.now())
+    document.add_rows([("大写 In capitals", REQUIRED_CHARACTERS)])
+    try:
+        document.render()
+    except (ImproperlyConfigured, TradingError) as error:
+        return str(error)
+    return None

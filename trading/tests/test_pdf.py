@@ -115,10 +115,10 @@ def test_a_character_the_font_cannot_print_is_refused():
     assert "𠀀𠀁" in str(refused.value)
 
 
-def test_a_missing_font_file_says_which_setting_and_package(settings, tmp_path):
+def test_a_missing_font_file_says_which_setting_and_the_shipped_font(settings, tmp_path):
     settings.PLATFORM_PDF_FONT = tmp_path / "absent.ttc"
 
-    missing = r"PLATFORM_PDF_FONT: no font file at .*absent\.ttc.*fonts-wqy-zenhei"
+    missing = r"PLATFORM_PDF_FONT: no font file at .*absent\.ttc.*shipped with the platform"
     with pytest.raises(ImproperlyConfigured, match=missing):
         confirmation().render()
 
@@ -136,3 +136,24 @@ def test_a_font_without_chinese_glyphs_is_refused(settings):
 
     with pytest.raises(ImproperlyConfigured, match="has no glyphs for"):
         confirmation().render()
+
+
+def test_documents_render_with_the_font_shipped_in_the_repository_and_no_system_font():
+    from django.conf import settings as django_settings
+
+    from trading.pdf import SHIPPED_FONT, documents_check
+
+    assert Path(django_settings.PLATFORM_PDF_FONT) == SHIPPED_FONT
+    assert SHIPPED_FONT.is_relative_to(Path(django_settings.BASE_DIR))
+    assert (SHIPPED_FONT.parent / "OFL.txt").read_text().startswith("Copyright 2014-2021 Adobe")
+    assert documents_check() is None
+    fonts = PdfReader(io.BytesIO(confirmation().render())).pages[0]["/Resources"]["/Font"]
+    assert all("NotoSansSC" in font.get_object()["/BaseFont"] for font in fonts.values())
+
+
+def test_the_start_check_says_what_is_wrong_with_a_missing_font(settings, tmp_path):
+    from trading.pdf import documents_check
+
+    settings.PLATFORM_PDF_FONT = tmp_path / "absent.ttf"
+
+    assert "no font file at" in documents_check()

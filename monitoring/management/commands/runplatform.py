@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from monitoring.sweeps import start_thread
+from trading.pdf import documents_check
 
 
 class Command(BaseCommand):
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             f"channel layer: {settings.CHANNEL_LAYERS['default']['BACKEND'].rsplit('.', 1)[-1]}; "
             f"object storage: {settings.S3_ENDPOINT_URL or settings.PLATFORM_STORAGE_DIR}"
         )
+        problem = documents_check()
+        if problem:
+            self.stderr.write(self.style.ERROR(
+                f"Official documents (notices, reports, deal confirmations) cannot be rendered as PDF: {problem}"))
+        else:
+            self.stdout.write(f"Official documents render as PDF with {settings.PLATFORM_PDF_FONT}.")
         self.stdout.write(self.style.SUCCESS(f"Serving http://{bind}:{port}/"))
         try:
             uvicorn.Server(server_config(bind, port)).run()
