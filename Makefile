@@ -4,12 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-# Services the tests run against; override on the command line or in the environment.
+# Services the tests run against; override on the command line or in the environment. The role
+# `platform` is made by scripts/test-prerequisites (LOGIN CREATEDB, this password) when it is missing.
 PORT ?= 8000
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/platform
+TEST_DATABASE_URL ?= postgres://platform:platform@127.0.0.1:5432/platform
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+CHROMIUM ?= /usr/bin/chromium
+export TEST_DATABASE_URL TEST_REDIS_URL CHROMIUM
 
-.PHONY: run test bench worker beat migrate clean-venv messages js
+.PHONY: run test bench prerequisites worker beat migrate clean-venv messages js
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,11 +37,15 @@ worker: $(VENV)/.runtime
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule=$${PLATFORM_VAR_DIR:-var}/celerybeat-schedule
 
-test: $(VENV)/.test
+# Installs (apt-get, as root) and starts what the suite needs on this machine, or says what is missing.
+prerequisites:
+	scripts/test-prerequisites
+
+test: prerequisites $(VENV)/.test
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PLATFORM_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.test
+bench: prerequisites $(VENV)/.test
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PLATFORM_VAR_DIR=$(CURDIR)/var/bench \
 		$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 

@@ -6,7 +6,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from tests.fixtures import CHROMIUM_ARGS
+from tests.fixtures import CHROMIUM, CHROMIUM_ARGS
 
 
 def browser_thread(steps):
@@ -27,7 +27,7 @@ def browser_thread(steps):
     def run():
         try:
             with sync_playwright() as playwright:
-                chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
                     steps(chromium, services)
                 finally:

@@ -1,5 +1,7 @@
 """Shared fixtures: named people built through the real services, a real Celery worker, and a
 closing line saying which real services the session used."""
+import os
+
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
@@ -125,6 +127,20 @@ def _stray_database_sessions_ended(django_db_setup, django_db_blocker):
         pass
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test of a ``test_browser*`` module or with the ``browser`` fixture is a browser test; if
+    any is selected and there is no Chromium, the session stops here with one message instead of a
+    failure per test."""
+    browser_tests = [item for item in items
+                     if item.path.name.startswith("test_browser") or "browser" in getattr(item, "fixturenames", ())]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.browser)
+    if browser_tests and not os.access(CHROMIUM, os.X_OK):
+        pytest.exit(f"{len(browser_tests)} selected browser tests need Chromium at {CHROMIUM}, and there is none. "
+                    f"`make test` installs it (Debian's package chromium); elsewhere set CHROMIUM=/path/to/chromium, "
+                    f"or leave the browser tests out with -m 'not browser'.", returncode=4)
+
+
 def pytest_terminal_summary(terminalreporter):
     from tests.s3server import s3_summary
 
@@ -173,6 +189,8 @@ def make_lot(db):
     return make
 
 
+# Where `make test`'s set-up (scripts/test-prerequisites) put the browser: Debian's package by default.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -196,7 +214,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

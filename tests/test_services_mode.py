@@ -11,12 +11,15 @@ from tests.platform_process import make_run
 
 @pytest.fixture
 def scratch_database():
-    """A database of its own for the server under test, dropped afterwards."""
+    """A database of its own for the server under test, on the tests' server as the tests' role,
+    dropped afterwards."""
     name = f"platform_run_{uuid.uuid4().hex[:8]}"
-    admin = dict(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True)
+    server = settings.DATABASES["default"]
+    login = dict(host=server["HOST"], port=server["PORT"] or 5432, user=server["USER"], password=server["PASSWORD"])
+    admin = dict(login, dbname="postgres", autocommit=True)
     with psycopg.connect(**admin) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    yield f"postgres://{login['user']}:{login['password']}@{login['host']}:{login['port']}/{name}"
     with psycopg.connect(**admin) as connection:
         connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
