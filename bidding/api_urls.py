@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bidding import apis, apis_auctions, apis_evaluation as evaluation, apis_sales
+from bidding import apis, apis_auctions, apis_evaluation as evaluation, apis_objections, apis_sales
 
 urlpatterns = [
     path("lots/<int:lot_id>/publish/", apis.LotPublishSealedApi.as_view(), name="api-lot-publish"),
@@ -45,6 +45,8 @@ urlpatterns = [
          name="api-candidate-objection"),
     path("candidate-objections/<int:objection_id>/reply/", evaluation.CandidateObjectionReplyApi.as_view(),
          name="api-candidate-objection-reply"),
+    path("lots/<int:lot_id>/open-objections/", apis_objections.LotOpenObjectionsApi.as_view(),
+         name="api-lot-open-objections"),
     path("lots/<int:lot_id>/award/proposals/", evaluation.AwardProposeApi.as_view(), name="api-award-propose"),
     path("award-proposals/", evaluation.ReviewQueueApi.as_view(), name="api-review-queue"),
     path("award-proposals/<int:proposal_id>/review/", evaluation.ReviewApi.as_view(), name="api-award-review"),

@@ -131,6 +131,8 @@ class AuctionBidTokenPath:
     1 KiB whose ``amount`` is a plain decimal string, ``Accept`` absent, ``*/*`` or
     ``application/json``, an allowed host. An unknown token, an inactive user or one without the
     bidder role goes on to DRF for its 401 or 403. The language is chosen as LocaleMiddleware would.
+    A body it does not take goes on whole, so one over Django's limit, or malformed, gets the API's
+    JSON refusal there (``trading.apierrors``), as without this path.
     """
 
     def __init__(self, app):

@@ -1,18 +1,36 @@
 """Demo data for the embedded mode: parties of every kind, one account per role, projects of all
 five markets in several states, custodians with their keys. Built only through the services, like
-real data; it lives in ``bidding`` because publishing a lot spans both apps (DESIGN §9)."""
+real data; it lives in ``bidding`` because publishing a lot spans both apps (DESIGN §9).
+
+The awarded lot (``AWARDED``) has its whole procedure played through the services in the past
+(``trading.clock.played_from``): published, registered and paid for, sealed bids from three bidders,
+opened by two custodians, evaluated by a panel drawn from the demo experts, its candidates
+publicised and the award approved by the demo regulator; so its result page, opening record,
+notices and report are real. The parties are made before it, at its past; the other lots at the
+present, moved straight to their states."""
+import io
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from trading import clock
-from trading.models import Market, Procedure, Role, User
-from bidding.services.evaluation import expert_register
+from trading.models import Lot, Market, Procedure, Role, User
+from bidding.crypto.envelope import seal
+from bidding.crypto.opening_key import public_key_load
+from bidding.models import Bid
+from bidding.services.awards import award_propose, award_review, candidates_publish
+from bidding.services.bids import bid_submit
+from bidding.services.evaluation import (evaluation_conclude, evaluation_create, expert_register, member_answer,
+                                         panel_draw, sheet_submit)
 from bidding.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.services.listings import listing_create
-from trading.services.lots import lot_create, lot_submit, lot_transition, project_create
+from bidding.services.opening import opening_close_sweep, opening_start, share_present
+from trading.services.deposits import deposit_confirm
+from trading.services.lots import lot_create, lot_due_sweep, lot_submit, lot_transition, project_create
 from trading.services.parties import organisation_create, user_create
+from trading.services.registrations import registration_create
 from trading.validators import resident_id_check_character, uscc_check_character
 
 ACTOR = "system:demo"
@@ -48,7 +66,18 @@ ORGANISATIONS = [
     ("市自然资源和规划局", "11330100", "tenderee"),
     ("市国有资本运营有限公司", "91330105", "tenderee"),
     ("公信招标代理有限公司", "91330106", "agency"),
+    ("华康医疗设备有限公司", "91330107", "bidder"),
 ]
+
+# The other bidders' accounts (password of demo_bidder), by index in ORGANISATIONS; with
+# demo_bidder they bid for the awarded lot.
+BIDDERS = [("demo_bidder_2", 1, "周投标（江南建设）"), ("demo_bidder_3", 7, "吴投标（华康医疗）")]
+
+# The awarded lot: its price per bidder (demo_bidder first: the lowest price wins) and how long ago
+# its announcement was published.
+AWARDED = "CG2026-015"
+AWARDED_PRICES = {"demo_bidder": "22860000.00", "demo_bidder_2": "23180000.00", "demo_bidder_3": "23420000.00"}
+AWARDED_DAYS_AGO = 45
 
 # (market, procedure, code, title, tenderee index, estimate in yuan, steps from draft)
 PROJECTS = [
@@ -56,9 +85,8 @@ PROJECTS = [
      ["submit_for_review", "publish", "open_bidding"]),
     ("construction", "open_tender", "JS2026-002", "滨江路市政道路改造工程", 3, "12800000.00",
      ["submit_for_review", "publish", "open_bidding", "close_bidding", "start_opening", "start_evaluation"]),
-    ("procurement", "open_tender", "CG2026-015", "医院医用直线加速器采购", 2, "23500000.00",
-     ["submit_for_review", "publish", "open_bidding", "close_bidding", "start_opening", "start_evaluation",
-      "publicise_candidates", "end_publicity", "award"]),
+    ("procurement", "open_tender", AWARDED, "医院医用直线加速器采购", 2, "23500000.00",
+     ["submit_for_review", "publish", "open_bidding", "play_to_award"]),
     ("procurement", "inquiry", "CG2026-021", "办公家具询价采购", 2, "860000.00", ["submit_for_review"]),
     ("property", "listing_online_bidding", "CQ2026-007", "市国资公司所持某科技公司20%股权转让", 5, "36000000.00",
      ["submit_for_review", "publish", "start_listing", "listing_terms"]),
@@ -89,48 +117,105 @@ def demo_loaded() -> bool:
 
 @transaction.atomic
 def demo_load() -> None:
-    organisations = [
-        organisation_create(name=name, uscc=_uscc(prefix, i), kind=kind, actor=ACTOR)
-        for i, (name, prefix, kind) in enumerate(ORGANISATIONS, start=1)
-    ]
-    for i, (username, password, roles, display_name) in enumerate(ACCOUNTS, start=1):
-        individual = Role.BIDDER not in roles and Role.STAFF not in roles
-        user_create(
-            username=username, password=password, roles=roles, display_name=display_name, actor=ACTOR,
-            organisation=organisations[0] if Role.BIDDER in roles else None,
-            resident_id=_resident_id(i) if individual else None,
-        )
-    for n, (username, specialties, employer) in enumerate(EXPERTS, start=len(ACCOUNTS) + 1):
-        user = User.objects.filter(username=username).first() or user_create(
-            username=username, password="demo-expert-2026", roles=[Role.EXPERT], display_name=f"专家{n}",
-            actor=ACTOR, resident_id=_resident_id(n))
-        expert_register(user=user, specialties=specialties, employer_name=employer)
-    custodian_ids = []
-    for username, passphrase in CUSTODIANS:
-        custodian = User.objects.get(username=username)
-        custodian_key_create(user=custodian, passphrase=passphrase)
-        custodian_ids.append(custodian.pk)
+    # The parties and the awarded lot's procedure at their past, then the other lots at the present.
+    with clock.played_from(clock.now() - timedelta(days=AWARDED_DAYS_AGO)) as past:
+        organisations = [
+            organisation_create(name=name, uscc=_uscc(prefix, i), kind=kind, actor=ACTOR)
+            for i, (name, prefix, kind) in enumerate(ORGANISATIONS, start=1)
+        ]
+        for i, (username, password, roles, display_name) in enumerate(ACCOUNTS, start=1):
+            individual = Role.BIDDER not in roles and Role.STAFF not in roles
+            user_create(
+                username=username, password=password, roles=roles, display_name=display_name, actor=ACTOR,
+                organisation=organisations[0] if Role.BIDDER in roles else None,
+                resident_id=_resident_id(i) if individual else None,
+            )
+        for username, organisation, display_name in BIDDERS:
+            user_create(username=username, password="demo-bidder-2026", roles=[Role.BIDDER],
+                        display_name=display_name, actor=ACTOR, organisation=organisations[organisation])
+        for n, (username, specialties, employer) in enumerate(EXPERTS, start=len(ACCOUNTS) + 1):
+            user = User.objects.filter(username=username).first() or user_create(
+                username=username, password="demo-expert-2026", roles=[Role.EXPERT], display_name=f"专家{n}",
+                actor=ACTOR, resident_id=_resident_id(n))
+            expert_register(user=user, specialties=specialties, employer_name=employer)
+        custodian_ids = []
+        for username, passphrase in CUSTODIANS:
+            custodian = User.objects.get(username=username)
+            custodian_key_create(user=custodian, passphrase=passphrase)
+            custodian_ids.append(custodian.pk)
+        for project in PROJECTS:
+            if project[2] == AWARDED:
+                _project_load(project, organisations=organisations, custodian_ids=custodian_ids, past=past)
+    for project in PROJECTS:
+        if project[2] != AWARDED:
+            _project_load(project, organisations=organisations, custodian_ids=custodian_ids)
+
+
+def _project_load(project, *, organisations, custodian_ids, past=None) -> None:
+    market_code, procedure_code, code, title, tenderee, estimate, steps = project
     now = clock.now()
-    for market_code, procedure_code, code, title, tenderee, estimate, steps in PROJECTS:
-        market = Market.objects.get(code=market_code)
-        procedure = Procedure.objects.get(market=market, code=procedure_code)
-        project = project_create(code=code, title=title, market=market, procedure=procedure,
-                                 tenderee=organisations[tenderee], actor=ACTOR)
-        estimate = Decimal(estimate)
-        if procedure.kind == Procedure.Kind.LISTING:
-            schedule = {"listing_start": now + timedelta(days=21), "listing_end": now + timedelta(days=56),
-                        "deposit": (estimate / 5).quantize(Decimal("1"))}
-        else:
-            schedule = {"documents_until": now + timedelta(days=25), "bid_deadline": now + timedelta(days=25),
-                        "deposit": (estimate * Decimal("0.02")).quantize(Decimal("1"))}
-        lot = lot_create(project=project, title=title, estimate=estimate, actor=ACTOR, **schedule)
-        for step in steps:
-            if step == "submit_for_review":
-                lot_submit(lot_id=lot.pk, actor=ACTOR)
-            elif step == "publish":
-                lot_publish_sealed(lot_id=lot.pk, title=f"{title}公告", body=f"{title}，详见公告附件。", actor=ACTOR,
-                                   custodian_ids=custodian_ids, threshold=2)
-            elif step == "listing_terms":
-                listing_create(lot_id=lot.pk, starting_price=estimate, increment=estimate / 100, actor=ACTOR)
-            elif step != "open_bidding":  # publication opens bidding at once for tenders
-                lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)
+    market = Market.objects.get(code=market_code)
+    procedure = Procedure.objects.get(market=market, code=procedure_code)
+    project = project_create(code=code, title=title, market=market, procedure=procedure,
+                             tenderee=organisations[tenderee], actor=ACTOR)
+    estimate = Decimal(estimate)
+    if procedure.kind == Procedure.Kind.LISTING:
+        schedule = {"listing_start": now + timedelta(days=21), "listing_end": now + timedelta(days=56),
+                    "deposit": (estimate / 5).quantize(Decimal("1"))}
+    else:
+        schedule = {"documents_until": now + timedelta(days=25), "bid_deadline": now + timedelta(days=25),
+                    "deposit": (estimate * Decimal("0.02")).quantize(Decimal("1"))}
+    lot = lot_create(project=project, title=title, estimate=estimate, actor=ACTOR, **schedule)
+    for step in steps:
+        if step == "submit_for_review":
+            lot_submit(lot_id=lot.pk, actor=ACTOR)
+        elif step == "publish":
+            lot_publish_sealed(lot_id=lot.pk, title=f"{title}公告", body=f"{title}，详见公告附件。", actor=ACTOR,
+                               custodian_ids=custodian_ids, threshold=2)
+        elif step == "listing_terms":
+            listing_create(lot_id=lot.pk, starting_price=estimate, increment=estimate / 100, actor=ACTOR)
+        elif step == "play_to_award":
+            _award_play(lot.pk, past=past)
+        elif step != "open_bidding":  # publication opens bidding at once for tenders
+            lot_transition(lot_id=lot.pk, transition=step, actor=ACTOR)
+
+
+def _award_play(lot_id: int, *, past: clock.PastClock) -> None:
+    """A published tender lot to its approved award, through the services; ``past`` moves the clock
+    over each period the rule table sets (bidding, the bidders' responses, the publicity)."""
+    lot = Lot.objects.select_related("opening_key").get(pk=lot_id)
+    key = public_key_load(bytes(lot.opening_key.public_key_raw))
+    for n, (username, price) in enumerate(AWARDED_PRICES.items(), start=1):
+        user = User.objects.select_related("organisation").get(username=username)
+        registration = registration_create(lot_id=lot.pk, user=user)
+        deposit_confirm(registration_id=registration.pk, amount=lot.deposit, reference=f"DEMO-{lot.pk}-{n}",
+                        actor=ACTOR)
+        out, proposal = io.BytesIO(), f"{user.organisation.name} 投标文件（演示）".encode() * 64
+        seal(public_key=key, platform=settings.PLATFORM_ID, lot=str(lot.pk), bidder=user.organisation.uscc,
+             price_form={"price": price, "period_days": 90, "items": {}},
+             files=[("投标文件.pdf", io.BytesIO(proposal), len(proposal))], out=out)
+        envelope = out.getvalue()
+        bid_submit(lot_id=lot.pk, user=user, stream=io.BytesIO(envelope), length=len(envelope))
+    past.travel(lot.bid_deadline)
+    lot_due_sweep()
+    session = opening_start(lot_id=lot.pk, actor=ACTOR)
+    for username, passphrase in CUSTODIANS[:2]:
+        share_present(session_id=session.pk, user=User.objects.get(username=username), passphrase=passphrase)
+    session.refresh_from_db()
+    past.travel(session.responses_until)
+    opening_close_sweep()
+    evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5, actor=ACTOR)
+    panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor=ACTOR)
+    entries = {str(bid.pk): {"compliant": True} for bid in Bid.objects.filter(lot=lot, status=Bid.Status.OPENED)}
+    members = list(evaluation.members.select_related("user"))
+    for member in members:
+        member_answer(member_id=member.pk, user=member.user, no_conflict=True)
+    for member in members:
+        sheet_submit(evaluation_id=evaluation.pk, user=member.user, entries=entries)
+    evaluation_conclude(evaluation_id=evaluation.pk, actor=ACTOR)
+    candidates_publish(lot_id=lot.pk, actor=ACTOR)
+    lot.refresh_from_db()
+    past.travel(lot.publicity_end)
+    lot_due_sweep()
+    proposal = award_propose(lot_id=lot.pk, actor=ACTOR)
+    award_review(proposal_id=proposal.pk, user=User.objects.get(username="demo_regulator"), approve=True)

@@ -1,14 +1,38 @@
 """Reads of the bidding app."""
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from bidding.crypto import receipts
 from bidding.models import (Auction, AuctionBidder, AwardProposal, Bid, DealConfirmation, Evaluation, Listing,
                             ListingBidder, Notice, OpeningSession, PanelMember, ScoreSheet, SealedReserve)
-from trading.models import Lot, Role
+from monitoring.events import actors_of
+from trading import signing
+from trading.models import Lot, LotStatusChange, Role
 
 
 def bids_of_organisation(*, lot_id: int, organisation_id: int | None) -> QuerySet[Bid]:
     """One bidder's own bids on a lot, replaced and withdrawn ones included, oldest first."""
     return Bid.objects.filter(lot_id=lot_id, organisation_id=organisation_id).order_by("received_at", "pk")
+
+
+def bid_of_organisation(*, lot_id: int, bid_id: int, organisation_id: int | None) -> Bid | None:
+    """One of an organisation's own bids on a lot (any status), with its lot and organisation; None
+    for another organisation's bid exactly as for one that does not exist."""
+    if organisation_id is None:
+        return None
+    return (Bid.objects.select_related("lot__project", "organisation")
+            .filter(pk=bid_id, lot_id=lot_id, organisation_id=organisation_id).first())
+
+
+def bid_receipt_valid(*, bid: Bid) -> bool:
+    """Whether the bid's stored receipt file verifies with the platform's public key (what
+    ``python -m bidding.verify receipt`` checks) and names this bid's lot, bidder and envelope."""
+    try:
+        fields = receipts.receipt_verify(bid.receipt, signing.public_key())
+    except receipts.SignatureError:
+        return False
+    return (fields["platform"], fields["lot"], fields["bidder"], fields["envelope_sha256"], fields["receipt"]) == (
+        settings.PLATFORM_ID, str(bid.lot_id), bid.organisation.uscc, bid.envelope_sha256, str(bid.receipt_id))
 
 
 def opening_sessions_live() -> QuerySet[OpeningSession]:
@@ -107,24 +131,50 @@ def notices_of(*, lot_id: int, organisation_id: int | None) -> QuerySet[Notice]:
     return Notice.objects.filter(proposal__lot_id=lot_id, organisation_id=organisation_id).order_by("-issued_at")
 
 
-RESULT_STATUSES = ["publicity", "award_review", "awarded", "contracted"]
-
-
 def lot_result_public(*, lot: Lot) -> dict | None:
     """What the public may know of a tender lot's result: the candidates from their publicity on,
     the winner once the award is approved, and then the panel's names (hidden from bidders until the
-    result). None before the candidates are published."""
-    evaluation = Evaluation.objects.filter(lot=lot, status=Evaluation.Status.REPORTED).first()
-    published = lot.status in RESULT_STATUSES or (lot.status == Lot.Status.SUSPENDED
-                                                  and lot.suspended_from in RESULT_STATUSES)
-    if evaluation is None or not (published or AwardProposal.objects.filter(lot=lot).exists()):
+    result). None before the candidates are published (``Lot.result_public``, or an award once
+    proposed) and for sales, whose result is their deal (``deal_of_lot``). A lot that has moved on
+    without a reported evaluation shows what it has."""
+    proposed = AwardProposal.objects.filter(lot=lot)
+    if lot.market.sells or not (lot.result_public or proposed.exists()):
         return None
-    candidates = list(evaluation.candidates.select_related("organisation").order_by("rank"))
-    approved = (AwardProposal.objects.filter(lot=lot, status=AwardProposal.Status.APPROVED)
-                .select_related("candidate__organisation", "contract").first())
-    result = {"method": evaluation.method, "reported_at": evaluation.reported_at,
-              "publicity_end": lot.publicity_end, "candidates": candidates, "award": approved, "panel": []}
-    if approved is not None:
-        result["panel"] = [str(member.user) for member in
-                           evaluation.members.filter(status=PanelMember.Status.SEATED).select_related("user")]
+    result = {"method": "", "reported_at": None, "publicity_end": lot.publicity_end, "candidates": [],
+              "award": None, "panel": []}
+    evaluation = Evaluation.objects.filter(lot=lot, status=Evaluation.Status.REPORTED).first()
+    result["award"] = (proposed.filter(status=AwardProposal.Status.APPROVED)
+                       .select_related("candidate__organisation", "contract").first())
+    if evaluation is not None:
+        result.update(method=evaluation.method, reported_at=evaluation.reported_at,
+                      candidates=list(evaluation.candidates.select_related("organisation").order_by("rank")))
+        if result["award"] is not None:
+            result["panel"] = [str(member.user) for member in
+                               evaluation.members.filter(status=PanelMember.Status.SEATED).select_related("user")]
     return result
+
+
+def award_duties(*, lot_id: int, actor: str) -> list[str]:
+    """The parts ``actor`` took in preparing a lot's award, in the order of the procedure; a reviewer
+    of the award must have none (DESIGN §7, 管办分离).
+
+    "Prepared the lot" is read from what the platform keeps of who did what, nothing inferred:
+    ``created_lot`` (the ``lot.created`` event: no row keeps the author), ``submitted_lot`` (a
+    ``submit_for_review`` status change), ``set_up_evaluation`` (``Evaluation.created_by``),
+    ``concluded_evaluation`` (the ``evaluation.reported`` event, which signed the report),
+    ``published_candidates`` (the ``publicise_candidates`` status change) and ``proposed`` (any award
+    proposal on the lot, a returned or withdrawn one too). Publishing the lot, drawing the panel and
+    answering objections are checks or routine steps of the centre, not authorship of the result, and
+    do not count; neither do timed moves (``system`` actors).
+    """
+    subject = f"lot:{lot_id}"
+    moves = set(LotStatusChange.objects.filter(lot_id=lot_id, actor=actor).values_list("transition", flat=True))
+    duties = [
+        ("created_lot", actor in actors_of(subject=subject, kinds=["lot.created"])),
+        ("submitted_lot", "submit_for_review" in moves),
+        ("set_up_evaluation", Evaluation.objects.filter(lot_id=lot_id, created_by=actor).exists()),
+        ("concluded_evaluation", actor in actors_of(subject=subject, kinds=["evaluation.reported"])),
+        ("published_candidates", "publicise_candidates" in moves),
+        ("proposed", AwardProposal.objects.filter(lot_id=lot_id, proposed_by=actor).exists()),
+    ]
+    return [duty for duty, taken in duties if taken]

@@ -118,7 +118,7 @@ class AwardSerializer(serializers.ModelSerializer):
 
 class ResultSerializer(serializers.Serializer):
     method = serializers.CharField()
-    reported_at = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField(allow_null=True)
     publicity_end = serializers.DateTimeField(allow_null=True)
     candidates = CandidateSerializer(many=True)
     award = AwardSerializer(allow_null=True)

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from bidding import views, views_evaluation, views_sales
+from bidding import views, views_evaluation, views_objections, views_sales
 
 urlpatterns = [
     path("custodian/key/", views.custodian_key, name="custodian-key"),
     path("staff/lots/<int:lot_id>/publish/", views.lot_publish_page, name="lot-publish-sealed"),
     path("lots/<int:lot_id>/bid/", views.bid_page, name="bid-page"),
     path("lots/<int:lot_id>/bid/<int:bid_id>/withdraw/", views.bid_withdraw_view, name="bid-withdraw"),
+    path("lots/<int:lot_id>/bid/<int:bid_id>/receipt/", views.bid_receipt_page, name="bid-receipt"),
     path("lots/<int:lot_id>/opening/", views.opening_page, name="opening-page"),
     path("lots/<int:lot_id>/opening/start/", views.opening_start_view, name="opening-start"),
     path("lots/<int:lot_id>/opening/share/", views.opening_share_view, name="opening-share"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("panel/", views_evaluation.panel_mine, name="panel-mine"),
     path("panel/seats/<int:member_id>/answer/", views_evaluation.panel_answer, name="panel-answer"),
     path("panel/evaluations/<int:evaluation_id>/", views_evaluation.panel_scoring, name="panel-scoring"),
+    path("lots/<int:lot_id>/open-objections/", views_objections.lot_open_objections, name="lot-open-objections"),
     path("review/awards/", views_evaluation.review_queue, name="review-queue"),
     path("review/awards/<int:proposal_id>/", views_evaluation.review_decide, name="review-decide"),
     path("lots/<int:lot_id>/result/", views_evaluation.lot_result, name="lot-result"),

@@ -1,7 +1,9 @@
-"""Pages of the bidding app: custodian keys, publishing a lot with its opening key."""
+"""Pages of the bidding app: custodian keys, publishing a lot with its opening key, the bid page
+and its printable receipts, the opening, auctions."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +13,7 @@ from bidding.errors import BiddingError
 from bidding.forms import CustodianKeyForm, PublishSealedForm
 from bidding.crypto.opening_key import b64url
 from bidding.models import Auction, Bid, BidCount, CustodianKey, KeyShare, OpeningKey, OpeningResponse, OpeningSession
+from bidding.selectors import bid_of_organisation, bid_receipt_valid
 from bidding.services.bids import bid_withdraw
 from bidding.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.services.opening import opening_answer, opening_confirm, opening_object, opening_start, share_present
@@ -18,7 +21,8 @@ from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Lot, Role
-from trading.permissions import role_required
+from trading.permissions import PAGE_ROLES, role_required
+from trading.selectors_registrations import deposit_held, registration_get_for_user
 
 
 @login_required
@@ -57,16 +61,40 @@ def lot_publish_page(request, lot_id: int):
 
 @login_required
 def bid_page(request, lot_id: int):
-    role_required(request.user, Role.BIDDER)
-    lot = get_object_or_404(Lot.objects.select_related("project"), pk=lot_id)
+    """The bidder's sealed bid for a lot. What would refuse the bid at submission (registration,
+    deposit) is said above the form; the ceiling is given to the browser, which warns before
+    sealing a price over it (the price itself never reaches the server in clear)."""
+    role_required(request.user, *PAGE_ROLES["bid-page"])
+    lot = get_object_or_404(Lot.objects.select_related("project__market"), pk=lot_id)
     opening_key = OpeningKey.objects.filter(lot=lot).first()
-    bids = Bid.objects.filter(lot=lot, organisation_id=request.user.organisation_id)
+    bids = Bid.objects.filter(lot=lot, organisation_id=request.user.organisation_id).select_related("organisation")
+    current = next((bid for bid in bids if bid.status == Bid.Status.SEALED), None)
     open_now = opening_key is not None and lot.status == Lot.Status.BIDDING and clock.now() < lot.bid_deadline
+    registration = registration_get_for_user(lot_id=lot.pk, user=request.user)
     return render(request, "bidding/bid.html", {
-        "lot": lot, "bids": bids, "open": open_now, "sealed": bids.filter(status=Bid.Status.SEALED).exists(),
+        "lot": lot, "bids": bids, "open": open_now, "sealed": current is not None, "current": current,
+        "current_receipt_valid": bid_receipt_valid(bid=current) if current else None,
+        "registration": registration,
+        "deposit": deposit_held(registration=registration) if registration and lot.deposit else None,
+        "ceiling": lot.price_ceiling,
         "platform": settings.PLATFORM_ID,
         "public_key": b64url(bytes(opening_key.public_key_raw)) if opening_key else "",
         "closed_reason": _("This lot does not take bids now."),
+    })
+
+
+@login_required
+def bid_receipt_page(request, lot_id: int, bid_id: int):
+    """The printable receipt (投标回执) of one of the organisation's bids. Another organisation's bid
+    gets the same refusal as one that does not exist: who has bid is not told before the opening."""
+    role_required(request.user, Role.BIDDER)
+    bid = bid_of_organisation(lot_id=lot_id, bid_id=bid_id, organisation_id=request.user.organisation_id)
+    if bid is None:
+        raise PermissionDenied(_("A bid receipt is shown only to the organisation that submitted the bid, "
+                                 "and this is not one of your organisation's bids."))
+    return render(request, "bidding/bid_receipt.html", {
+        "bid": bid, "lot": bid.lot, "signed": bid.receipt["receipt"], "signature": bid.receipt["signature"],
+        "receipt_valid": bid_receipt_valid(bid=bid),
     })
 
 

@@ -227,9 +227,14 @@ def review_decide(request, proposal_id: int):
 
 
 def lot_result(request, lot_id: int):
-    """Public: the candidates and the award. The lot's bidders object here during the publicity and
-    find their own notices."""
+    """Public: a tender's candidates and award, a sale's deal (``Lot.result_public``). The lot's
+    bidders object here during the publicity and find their own notices."""
     lot = lot_get_public(lot_id=lot_id)
+    if lot is not None and lot.market.sells:
+        if not lot.result_public:
+            raise Http404
+        return render(request, "bidding/lot_result.html", {"lot": lot, "sale": True,
+                                                           "deal": selectors.deal_of_lot(lot_id=lot.pk)})
     result = selectors.lot_result_public(lot=lot) if lot else None
     if result is None:
         raise Http404

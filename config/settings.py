@@ -246,6 +246,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Public-resource trading platform API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The 400 and 413 answers to bodies Django refuses before a view reads them (trading.apierrors).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "trading.apierrors.schema_body_refusals"],
     "ENUM_NAME_OVERRIDES": {
         "LotStatusEnum": "trading.models.lots.Lot.Status",
         "AnnouncementKindEnum": "trading.models.announcements.Announcement.Kind",

@@ -1,9 +1,20 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+# JSON {code, detail} under /api/ for requests Django refuses (too large, unreadable); pages keep the 400 page.
+handler400 = "trading.apierrors.bad_request"
+# The other error pages in the site's layout with a reason and a way back; JSON under /api/ (trading.views_errors).
+handler403 = "trading.views_errors.permission_denied"
+handler404 = "trading.views_errors.page_not_found"
+handler500 = "trading.views_errors.server_error"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico whatever the page links (base.html links the SVG).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -84,6 +84,12 @@ def head_lock() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=AuditHead.ROW)
 
 
+def actors_of(*, subject: str, kinds: list[str]) -> list[str]:
+    """Who recorded events of ``kinds`` on ``subject``, each once, in no particular order: for duties
+    that must not meet in one person (the award review). Reads kinds, subjects and actors only."""
+    return list(AuditEntry.objects.filter(subject=subject, kind__in=kinds).values_list("actor", flat=True).distinct())
+
+
 def record(*, kind: str, actor: str, subject: str = "", data: dict | None = None) -> AuditEntry:
     """Append one event to the audit chain and broadcast it to the subject's group after commit.
 

@@ -55,6 +55,10 @@ How the platform maps onto OCDS:
   confirmation}`` (a sale); **contracts** ``contract-{id}`` with the signing date (the day, at
   midnight in the platform's time zone) and the contract number as description. Candidates in
   publicity and proposals under review are not awards yet and are not exported as such.
+- A lot that tenders a failed one again (重新招标, ``Lot.retender_of``) names it in its tender
+  release: ``relatedProcesses`` with the relationship ``unsuccessfulProcess``, the scheme ``ocid``
+  and the failed lot's ocid as identifier and its title as title (the failed process names no
+  successor: OCDS relates a process only to those it follows on from).
 - Amounts are JSON numbers (yuan with 2 places), the currency the lot's.
 - The **record** embeds every release and a compiled release merged in date order by OCDS's merge
   rules (objects merge field by field, arrays of objects with ``id`` merge by id, other values are
@@ -176,6 +180,9 @@ class _Process:
             tender.update(self._tender_notice())
             if not self.sells:
                 body["buyer"] = self._ref(self.lot.project.tenderee, "buyer")
+            if failed := self.lot.retender_of:
+                body["relatedProcesses"] = [{"id": f"unsuccessful-{failed.pk}", "relationship": ["unsuccessfulProcess"],
+                                             "title": failed.title, "scheme": "ocid", "identifier": ocid_of(failed)}]
         elif change.transition == "resume" and (deadline := next(self.resumed_deadlines, None)):
             tender["tenderPeriod"] = {"endDate": _iso(deadline)}
         elif change.transition == "award" and (made := next(self.awards_made, None)):

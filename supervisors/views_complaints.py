@@ -22,7 +22,7 @@ from supervisors.services_complaints import (TEXT_MAX, TITLE_MAX, challenge_file
 from trading import clock
 from trading.errors import PlatformError
 from trading.models import Lot, Role
-from trading.permissions import role_required
+from trading.permissions import PAGE_ROLES, role_required
 from trading.selectors_documents import lot_get_visible
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -102,7 +102,7 @@ def _visible(request, lot_id: int) -> Lot:
 @login_required
 def lot_complaints(request, lot_id: int):
     """A bidder's complaints (and, in procurement, challenges) about one lot, and the forms."""
-    role_required(request.user, Role.BIDDER)
+    role_required(request.user, *PAGE_ROLES["lot-complaints"])
     lot = _visible(request, lot_id)
     if request.method != "POST":
         return _lot_page(request, lot)

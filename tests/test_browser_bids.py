@@ -39,7 +39,7 @@ def _shares(lot, custodians):
 
 def test_browser_and_python_sealed_bids_open_with_two_of_three_custodians(
         live_server, make_lot, publish_sealed, custodians, bidder_a, bidder_b, make_person, tmp_path):
-    lot = publish_sealed(make_lot("construction", deposit=Decimal("0")))
+    lot = publish_sealed(make_lot("construction", estimate="10000000.00", deposit=Decimal("0")))
     third = make_person("bidder_c", ["bidder"], organisation="丙建设有限公司")
     for bidder in (bidder_a, bidder_b, third):
         registration_create(lot_id=lot.pk, user=bidder)

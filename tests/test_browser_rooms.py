@@ -145,6 +145,7 @@ def test_the_supervisor_watches_the_opening_live(room_server, closed_lot, custod
         expect(status).to_contain_text(words["published"], timeout=LIVE)
         record = services(lambda: OpeningSession.objects.get(pk=session.pk).record)
         expect(watcher.locator("#room-record-signature")).to_have_text(record["signature"], timeout=LIVE)
+        expect(watcher.locator("#room-record-link")).to_have_attribute("href", f"/api/v1/lots/{lot.pk}/opening/record/")
 
         # The log holds every event of the lot, numbered without a gap, in Shanghai time.
         log = watcher.locator("#room-log li")

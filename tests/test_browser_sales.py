@@ -78,6 +78,8 @@ def test_accepting_a_descending_price_on_the_page_sells_it_live(make_listing_lot
             expect(bidder.locator("#bid-answer")).to_have_attribute("data-code", "accepted")
             expect(watcher.locator("#auction-status")).to_have_attribute("data-status", "ended", timeout=LIVE)
             expect(watcher.locator("[data-testid=auction-deal]")).to_be_visible(timeout=LIVE)
+            expect(watcher.locator("#auction-deal-link")).to_have_attribute(
+                "href", f"/lots/{lot.pk}/deal-confirmation.pdf")
             expect(watcher.locator("#auction-ladder tr")).to_have_count(1)
             bidder.click("[data-testid=accept-button]")
             expect(bidder.locator("#bid-answer")).to_have_attribute("data-code", "auction_ended")

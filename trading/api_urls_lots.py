@@ -11,6 +11,7 @@ urlpatterns = [
     path("lots/<int:lot_id>/amend/", apis.LotAmendApi.as_view(), name="api-lot-amend"),
     path("lots/<int:lot_id>/suspend/", apis.LotSuspendApi.as_view(), name="api-lot-suspend"),
     path("lots/<int:lot_id>/resume/", apis.LotResumeApi.as_view(), name="api-lot-resume"),
+    path("lots/<int:lot_id>/retender/", apis.LotRetenderApi.as_view(), name="api-lot-retender"),
     path("lots/<int:lot_id>/announcements/", apis.LotAnnouncementApi.as_view(), name="api-lot-announcements"),
     path("announcements/", apis.AnnouncementListApi.as_view(), name="api-announcement-list"),
     path("announcements/<int:announcement_id>/correct/", apis.AnnouncementCorrectApi.as_view(),

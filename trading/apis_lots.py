@@ -28,14 +28,17 @@ from trading.serializers_lots import (
 )
 from trading.services import announcements as announcement_services
 from trading.services import lots as lot_services
+from trading.services.retender import lot_retender
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
           409: ErrorSerializer}
-FILTERS = [OpenApiParameter("market", str), OpenApiParameter("status", str), OpenApiParameter("q", str)]
+FILTERS = [OpenApiParameter("market", str), OpenApiParameter("status", str),
+           OpenApiParameter("code", str, description="One lot's code, `<project code>-<lot number>` (any case)"),
+           OpenApiParameter("q", str, description="Words of the titles, or a project's or lot's code")]
 
 
 class LotListApi(ListAPIView):
-    """Lots the public may see, filtered by market and status and searched by title or code."""
+    """Lots the public may see, filtered by market, status and lot code and searched by title or code."""
 
     serializer_class = LotSerializer
     permission_classes = [permissions.AllowAny]
@@ -43,7 +46,7 @@ class LotListApi(ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return lot_list_public(market=params.get("market", ""), status=params.get("status", ""),
-                               q=params.get("q", ""))
+                               code=params.get("code", ""), q=params.get("q", ""))
 
     @extend_schema(parameters=FILTERS)
     def get(self, request, *args, **kwargs):
@@ -92,7 +95,8 @@ class AnnouncementListApi(ListAPIView):
                                         q=params.get("q", ""))
 
     @extend_schema(parameters=[OpenApiParameter("market", str), OpenApiParameter("kind", str),
-                               OpenApiParameter("q", str)])
+                               OpenApiParameter("q", str, description="Words of the title or text, or a project's "
+                                                                      "or lot's code")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -166,6 +170,17 @@ def _lot_action(service, serializer_class=None):
 
     LotActionApi.__name__ = f"Lot{service.__name__.title().replace('_', '')}Api"
     return LotActionApi
+
+
+class LotRetenderApi(APIView):
+    """Staff tender a failed lot again: answers with the new lot, a draft (``lot_retender``)."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=None, responses={201: LotSerializer, **ERRORS}, operation_id="lot_retender")
+    def post(self, request, lot_id):
+        lot = lot_retender(lot_id=lot_id, actor=actor_of(request.user))
+        return Response(LotSerializer(lot).data, status=201)
 
 
 LotSubmitApi = _lot_action(lot_services.lot_submit)

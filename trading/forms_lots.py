@@ -88,4 +88,6 @@ class LotFilterForm(forms.Form):
     market = forms.ModelChoiceField(label=_("Market"), queryset=Market.objects.all(), required=False,
                                     to_field_name="code")
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—")] + Lot.Status.choices, required=False)
+    code = forms.CharField(label=_("Lot code"), required=False, max_length=60,
+                           help_text=_("As the announcement prints it, e.g. GC2026-001-1."))
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

@@ -10,14 +10,14 @@ workdays. A result that passes through a year staff have not confirmed is provis
 flagged, and raises a staff alert.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from trading.models import Lot, RuleCode, RuleUnit
 from trading.selectors_calendar import rule_find, rule_get
-from trading.workdays import deadline_add, local_day
+from trading.workdays import CHINA, add_working_days, deadline_add, local_day
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,48 @@ def amendment_check(*, lot: Lot, at: datetime, new_deadline: datetime | None) ->
             message=_("An amendment may move the bid deadline later, never earlier."),
         ))
     return check
+
+
+# The time of day of a proposed date when the lot it is proposed from had none.
+PROPOSED_TIME = time(9, 0)
+
+
+def _working_day_at(day: date, like: datetime | None) -> datetime:
+    """``day``, or the first working day after it, at ``like``'s local time of day."""
+    day = add_working_days(day - timedelta(days=1), 1)
+    return datetime.combine(day, like.astimezone(CHINA).time() if like else PROPOSED_TIME,
+                            tzinfo=CHINA).astimezone(UTC)
+
+
+def _earliest_day(lot: Lot, code: str, start: datetime, *, required: bool = True) -> date | None:
+    rule = _rule(lot, code, required=required)
+    return None if rule is None else deadline_add(start=start, amount=rule.amount, unit=rule.unit).last_day
+
+
+def schedule_earliest(*, lot: Lot, at: datetime) -> dict[str, datetime]:
+    """The earliest schedule ``publication_check`` allows for a lot of ``lot``'s procedure announced
+    at ``at``, proposed for a lot that tenders ``lot`` again (``trading.services.retender``).
+
+    Each date falls on the rule's last day or, when that is not a working day, the first working day
+    after it, at the local time of day ``lot`` used for it (an opening at 09:30 stays at 09:30).
+    Tender lots: the bid deadline after the bid-preparation period; documents on sale for their
+    period, or until the deadline where ``lot`` kept them on sale that long. Listing lots: the start
+    after the listing notice (the next working day where the procedure has none) and the end after
+    the listing or disclosure period (``lot``'s own length where the procedure has neither).
+    Publication and the other dates are left to staff, who may move any of these before submitting.
+    """
+    if lot.is_listing:
+        notice = _earliest_day(lot, RuleCode.LISTING_NOTICE, at, required=False)
+        start = _working_day_at(notice or local_day(at) + timedelta(days=1), lot.listing_start)
+        period = next((day for code in (RuleCode.LISTING_PERIOD, RuleCode.DISCLOSURE_PERIOD)
+                       if (day := _earliest_day(lot, code, start, required=False))), None)
+        if period is None:
+            length = (lot.listing_end - lot.listing_start) if lot.listing_start and lot.listing_end else timedelta()
+            period = local_day(start + max(length, timedelta(days=1)))
+        return {"listing_start": start, "listing_end": _working_day_at(period, lot.listing_end)}
+    deadline = _working_day_at(_earliest_day(lot, RuleCode.BID_PREPARATION, at), lot.bid_deadline)
+    on_sale = _earliest_day(lot, RuleCode.DOCUMENTS_ON_SALE, at, required=False)
+    documents_until = _working_day_at(on_sale, lot.documents_until) if on_sale else None
+    if lot.documents_until is None or lot.bid_deadline is None or lot.documents_until >= lot.bid_deadline:
+        documents_until = max(documents_until or deadline, deadline)
+    return {"bid_deadline": deadline, "documents_until": documents_until}

@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 
 from trading.models import Announcement, Lot, Registration
 
@@ -17,8 +18,15 @@ def registration_active(*, lot: Lot, organisation) -> bool:
 PUBLIC_STATUSES = [s for s in Lot.Status.values if s not in (Lot.Status.DRAFT, Lot.Status.PENDING_REVIEW)]
 
 
-def lot_list_public(*, market: str = "", status: str = "", q: str = ""):
-    """Lots the public may see (published or later), newest first, filtered and searched."""
+def _lot_code(path: str = "") -> Concat:
+    """``Lot.code`` (``<project code>-<lot number>``, as announcements print it and banks quote it) in
+    SQL, for the lot at ``path`` (``"lot__"`` from an announcement)."""
+    return Concat(f"{path}project__code", Value("-"), Cast(f"{path}number", CharField()), output_field=CharField())
+
+
+def lot_list_public(*, market: str = "", status: str = "", q: str = "", code: str = ""):
+    """Lots the public may see (published or later), newest first, filtered (``code``: one lot's
+    code, any case) and searched (titles, the project's code and the lot's)."""
     lots = (Lot.objects.filter(status__in=PUBLIC_STATUSES)
             .select_related("project__market", "project__procedure", "project__tenderee")
             .order_by("-project__created_at", "project__code", "number"))
@@ -26,8 +34,13 @@ def lot_list_public(*, market: str = "", status: str = "", q: str = ""):
         lots = lots.filter(project__market_id=market)
     if status:
         lots = lots.filter(status=status)
+    if q or code:
+        lots = lots.alias(lot_code=_lot_code())
+    if code:
+        lots = lots.filter(lot_code__iexact=code.strip())
     if q:
-        lots = lots.filter(Q(title__icontains=q) | Q(project__title__icontains=q) | Q(project__code__icontains=q))
+        lots = lots.filter(Q(title__icontains=q) | Q(project__title__icontains=q) | Q(project__code__icontains=q)
+                           | Q(lot_code__icontains=q))
     return lots
 
 
@@ -48,8 +61,9 @@ def announcement_list_public(*, market: str = "", kind: str = "", q: str = ""):
     if kind:
         announcements = announcements.filter(kind=kind)
     if q:
-        announcements = announcements.filter(
-            Q(title__icontains=q) | Q(body__icontains=q) | Q(lot__project__code__icontains=q))
+        announcements = announcements.alias(lot_code=_lot_code("lot__")).filter(
+            Q(title__icontains=q) | Q(body__icontains=q) | Q(lot__project__code__icontains=q)
+            | Q(lot_code__icontains=q))
     return announcements
 
 

@@ -13,9 +13,10 @@ TENDER_NOTICES = [Announcement.Kind.TENDER, Announcement.Kind.LISTING, Announcem
 
 def lot_list_ocds() -> QuerySet[Lot]:
     """Public lots in a stable order (by id), each with ``ocds_changes`` (its status moves, oldest
-    first) and ``ocds_notices`` (its tender or listing announcement and amendments, oldest first)."""
+    first), ``ocds_notices`` (its tender or listing announcement and amendments, oldest first) and
+    the failed lot it tenders again, if any (``retender_of``)."""
     return (Lot.objects.filter(status__in=PUBLIC_STATUSES)
-            .select_related("project__market", "project__procedure", "project__tenderee")
+            .select_related("project__market", "project__procedure", "project__tenderee", "retender_of")
             .prefetch_related(
                 Prefetch("status_changes", queryset=LotStatusChange.objects.order_by("at", "id"),
                          to_attr="ocds_changes"),

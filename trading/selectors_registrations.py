@@ -17,6 +17,11 @@ def registration_get_for_user(*, lot_id: int, user: User) -> Registration | None
             .filter(lot_id=lot_id, organisation_id=user.organisation_id).first())
 
 
+def deposit_held(*, registration: Registration) -> Deposit | None:
+    """The registration's deposit if it counts for bidding (recorded and not refunded), else None."""
+    return Deposit.objects.filter(registration=registration).exclude(status=Deposit.Status.REFUNDED).first()
+
+
 def lot_get_for_registration(*, lot_id: int) -> Lot | None:
     """The lot, once announced: drafts and lots under review are not public."""
     return (Lot.objects.select_related("project__market", "project__procedure")

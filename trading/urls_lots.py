@@ -9,5 +9,6 @@ urlpatterns = [
     path("staff/lots/", views.staff_lot_list, name="staff-lot-list"),
     path("staff/projects/new/", views.staff_project_create, name="staff-project-create"),
     path("staff/lots/<int:lot_id>/", views.staff_lot, name="staff-lot"),
+    path("staff/lots/<int:lot_id>/retender/", views.staff_lot_retender, name="staff-lot-retender"),
     path("staff/lots/<int:lot_id>/<slug:action>/", views.staff_lot_action, name="staff-lot-action"),
 ]

@@ -4,7 +4,6 @@ import functools
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Role
+from trading.permissions import role_required
 from trading.selectors_calendar import (calendar_alerts_open, calendar_days_of_year, calendar_year_get,
                                         calendar_years_known)
 from trading.services_calendar import (FIRST_YEAR, LAST_YEAR, NAME_MAX, calendar_alert_acknowledge,
@@ -36,8 +36,7 @@ def staff_only(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.has_role(Role.STAFF):
-            raise PermissionDenied
+        role_required(request.user, Role.STAFF)
         return view(request, *args, **kwargs)
     return wrapper
 
@@ -47,6 +46,9 @@ def _year_page(request, year: int, *, form=None, error=None, status=200):
         raise Http404
     return render(request, "trading/calendar.html", {
         "year": year,
+        # Neighbours only inside the years the calendar takes, so no link leads out of them.
+        "previous_year": year - 1 if year > FIRST_YEAR else None,
+        "next_year": year + 1 if year < LAST_YEAR else None,
         "year_row": calendar_year_get(year=year),
         "days": calendar_days_of_year(year=year),
         "years": calendar_years_known(),

@@ -4,7 +4,6 @@ import functools
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Enquiry, Role
+from trading.permissions import role_required
 from trading.selectors_documents import (document_access_for_user, document_list, enquiry_can_ask,
                                          enquiry_list_own_pending, enquiry_list_pending, enquiry_list_public,
                                          lot_get_visible)
@@ -61,8 +61,7 @@ def _signed_in_with(*roles: str):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not any(request.user.has_role(role) for role in roles):
-                raise PermissionDenied
+            role_required(request.user, *roles)
             return view(request, *args, **kwargs)
         return wrapper
     return decorate

@@ -34,6 +34,7 @@ from trading.services.lots import (
     lot_update,
     project_create,
 )
+from trading.services.retender import lot_retender
 
 PAGE_SIZE = 20
 
@@ -162,3 +163,18 @@ def staff_lot_action(request, lot_id: int, action: str):
     else:
         messages.success(request, _("Done. The lot is now: %(status)s.") % {"status": Lot.objects.get(pk=lot.pk).get_status_display()})
     return redirect("staff-lot", lot_id=lot.pk)
+
+
+@require_POST
+def staff_lot_retender(request, lot_id: int):
+    """Tender a failed lot again; staff land on the new draft to check its dates."""
+    role_required(request.user, Role.STAFF)
+    lot = get_object_or_404(Lot, pk=lot_id)
+    try:
+        new = lot_retender(lot_id=lot.pk, actor=actor_of(request.user))
+    except TradingError as error:
+        messages.error(request, error.message)
+        return redirect("staff-lot", lot_id=lot.pk)
+    messages.success(request, _("Lot %(code)s is a draft that tenders %(failed)s again: check its dates and "
+                                "documents, then submit it for review.") % {"code": new.code, "failed": lot.code})
+    return redirect("staff-lot", lot_id=new.pk)

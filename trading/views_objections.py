@@ -14,6 +14,7 @@ from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
 from trading.models import DocumentObjection, Role
+from trading.permissions import PAGE_ROLES
 from trading.selectors_objections import (objection_can_file, objection_last_day, objection_list_open,
                                           objection_list_own)
 from trading.services.objections import objection_file, objection_reply
@@ -55,7 +56,7 @@ def _objections_page(request, lot, *, form=None, error=None, status=200):
     }, status=status)
 
 
-@_signed_in_with(Role.BIDDER, Role.STAFF)
+@_signed_in_with(*PAGE_ROLES["lot-objections"])
 def lot_objections(request, lot_id: int):
     lot = _visible_lot(request, lot_id)
     if request.method == "POST":

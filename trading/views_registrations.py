@@ -13,7 +13,7 @@ from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Registration, Role
-from trading.permissions import role_required
+from trading.permissions import PAGE_ROLES, role_required
 from trading.selectors_registrations import (deposits_refund_due, lot_get_for_registration,
                                              registration_get_for_user, registrations_awaiting_deposit,
                                              registrations_pending)
@@ -40,14 +40,14 @@ class RefundedForm(forms.Form):
     reference = forms.CharField(label=_("Refund bank reference"), max_length=100)
 
 
-def signed_in_as(role: str):
-    """Anonymous people are sent to sign in; people without ``role`` get 403."""
+def signed_in_as(*roles: str):
+    """Anonymous people are sent to sign in; people without one of ``roles`` get 403."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            role_required(request.user, role)
+            role_required(request.user, *roles)
             return view(request, *args, **kwargs)
         return wrapper
     return decorate
@@ -71,13 +71,13 @@ def _lot_page(request, lot_id: int, *, error=None, status=200):
     }, status=status)
 
 
-@signed_in_as(Role.BIDDER)
+@signed_in_as(*PAGE_ROLES["registration-lot"])
 def registration_page(request, lot_id: int):
     return _lot_page(request, lot_id)
 
 
 @require_POST
-@signed_in_as(Role.BIDDER)
+@signed_in_as(*PAGE_ROLES["registration-lot"])
 def registration_register(request, lot_id: int):
     try:
         registration = registration_create(lot_id=lot_id, user=request.user)
@@ -91,7 +91,7 @@ def registration_register(request, lot_id: int):
 
 
 @require_POST
-@signed_in_as(Role.BIDDER)
+@signed_in_as(*PAGE_ROLES["registration-lot"])
 def registration_withdraw_view(request, lot_id: int):
     registration = registration_get_for_user(lot_id=lot_id, user=request.user)
     if registration is None:

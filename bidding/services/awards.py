@@ -16,6 +16,7 @@ from bidding.crypto import receipts
 from bidding.crypto.canonical import time_format
 from bidding.errors import BiddingError
 from bidding.models import AwardProposal, Bid, Candidate, CandidateObjection, Contract, Evaluation, Notice
+from bidding.selectors import award_duties
 from bidding.services.evaluation import BIDDER_STATUSES
 from bidding.services.ladder import money
 from monitoring.events import WITHHELD_ACTOR, actor_of, record
@@ -162,13 +163,30 @@ def award_propose(*, lot_id: int, actor: str, note: str = "") -> AwardProposal:
 def award_review(*, proposal_id: int, user: User, approve: bool, reasons: str = "") -> AwardProposal:
     """The regulator's decision. Approved: the award notice to the winner and a result notice to
     every other bidder, the lot awarded, the contract due within the rule's days. Returned: with
-    reasons; staff may propose again."""
+    reasons; staff may propose again.
+
+    Separation of duties (DESIGN §7): a regulator who took a part in preparing the award
+    (``selectors.award_duties``: created or submitted the lot, set up or concluded its evaluation,
+    published the candidates, proposed an award on it) is refused with ``review_by_proposer``, and
+    the attempt is recorded (``award.review_refused``, with the duties) in a transaction of its own
+    that commits before the refusal is raised, so the refusal leaves its trace and changes nothing
+    else. The duties are all past once a proposal is under review (no other can be made meanwhile),
+    so they are read before the lot's lock."""
     if not user.has_role(Role.REGULATOR):
         raise BiddingError("not_a_regulator", _("Only a regulator reviews awards."), status=403)
+    actor = actor_of(user)
+    lot_id = AwardProposal.objects.filter(pk=proposal_id).values_list("lot_id", flat=True).first()
+    duties = award_duties(lot_id=lot_id, actor=actor) if lot_id is not None else []
+    if duties:
+        with transaction.atomic():
+            record(kind="award.review_refused", actor=actor, subject=f"lot:{lot_id}",
+                   data={"proposal": proposal_id, "code": "review_by_proposer", "duties": duties})
+        raise BiddingError("review_by_proposer", _("You took part in preparing this award (you proposed it, or "
+                                                   "prepared the lot or its evaluation): another regulator "
+                                                   "reviews it."), status=403)
     if not approve:
         reasons = text_clean(reasons, code="reasons", message=_("Say why the proposal is returned."),
                              error=BiddingError)
-    actor = actor_of(user)
     with transaction.atomic():
         lot, proposal = _proposal_lock(proposal_id)
         if proposal.status != AwardProposal.Status.UNDER_REVIEW:
@@ -248,8 +266,8 @@ def award_withdraw(*, lot_id: int, reason: str, retender: bool, actor: str, deta
         data = {"proposal": proposal.pk, "reason": reason, "detail": (detail or "").strip()[:TEXT_MAX]}
         _lot_move(lot, "reopen_award", actor=actor, data=data)
         if retender or not candidates_remaining(lot):
+            # The move releases every deposit (``trading.services.lots._lot_move``).
             _lot_move(lot, "fail", actor=actor, data={"reason": "retender"})
-            deposits_release_for_lot(lot_id=lot.pk, keep_organisation_ids=[], actor=actor, at=clock.now())
     return lot
 
 

@@ -21,7 +21,8 @@ from bidding.errors import BiddingError
 from bidding.models import Bid, OpeningKey
 from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock, signing
-from trading.models import Deposit, Lot, Registration, Role, User
+from trading.models import Lot, Registration, Role, User
+from trading.selectors_registrations import deposit_held
 from trading.services.lots import lot_lock
 from trading.storage import StorageError, get_storage
 
@@ -70,8 +71,7 @@ def registered_bidder_check(lot: Lot, user: User) -> None:
     registration = Registration.objects.filter(lot=lot, organisation_id=user.organisation_id).first()
     if registration is None or registration.status != Registration.Status.APPROVED:
         raise BiddingError("not_registered", _("Your organisation is not registered for this lot."), status=403)
-    if lot.deposit and not Deposit.objects.filter(registration=registration).exclude(
-            status=Deposit.Status.REFUNDED).exists():
+    if lot.deposit and deposit_held(registration=registration) is None:
         raise BiddingError("deposit_missing",
                            _("This lot requires a bid deposit of %(amount)s yuan, which has not been received.")
                            % {"amount": lot.deposit}, status=403)

@@ -28,7 +28,6 @@ from monitoring.events import actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Market, Role, RuleCode, User
 from trading.selectors_calendar import rule_get
-from trading.services.deposits import deposits_release_for_lot
 from trading.services.lots import _lot_move, lot_lock
 from trading.workdays import local_day
 
@@ -444,8 +443,8 @@ def evaluation_conclude(*, evaluation_id: int, actor: str) -> Evaluation:
                data={"report_sha256": digest, "signature": evaluation.report["signature"],
                      "valid_bids": len(ranked), "failed": failed})
         if failed:
+            # The move releases every deposit (``trading.services.lots._lot_move``).
             _lot_move(lot, "fail", actor=actor, data={"reason": "too_few_valid_bids", "valid_bids": len(ranked)})
-            deposits_release_for_lot(lot_id=lot.pk, keep_organisation_ids=[], actor=actor, at=now)
     return evaluation
 
 

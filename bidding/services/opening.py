@@ -49,24 +49,6 @@ RESERVE_KIND = "reserve-record"
 OUTCOME = {Fault.BIDDER: "revoked", Fault.PLATFORM: "withdrawn"}  # 电子招标投标办法 Art 31
 
 
-class _StreamReader:
-    """A file-like over the store's chunk iterator, so an envelope opens as it streams in."""
-
-    def __init__(self, chunks):
-        self._chunks, self._buffer = iter(chunks), b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                break
-            self._buffer += chunk
-        if size < 0:
-            size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
-
-
 def _session_cipher(session: OpeningSession) -> AESGCM:
     key = HKDF(hashes.SHA256(), 32, salt=f"{settings.PLATFORM_ID}|{session.pk}".encode(),
                info=b"platform-opening-session-shares|v1").derive(settings.SECRET_KEY.encode())
@@ -287,7 +269,7 @@ def _open_one(bid: Bid, private_key, opened_at, openings: list) -> dict:
              "envelope_sha256": bid.envelope_sha256}
     try:
         with get_storage().get(bid.storage_key) as reader:
-            opened = open_envelope(stream=_StreamReader(reader), private_key=private_key,
+            opened = open_envelope(stream=reader, private_key=private_key,
                                    platform=settings.PLATFORM_ID, lot=str(bid.lot_id), bidder=bid.organisation.uscc,
                                    envelope_sha256=bid.envelope_sha256)
     except EnvelopeError as error:

@@ -71,12 +71,10 @@ def sale_one_shot(*, lot: Lot, entries: list[dict], actor: str) -> DealConfirmat
 
 def sale_unsold(*, lot: Lot, reason: str, subject: str, actor: str, reserve: Decimal | None = None) -> None:
     """Nobody bought the lot (no quote or bid, or none reached the reserve): it fails and every
-    deposit falls due for refund."""
+    deposit falls due for refund (the move releases them, ``trading.services.lots._lot_move``)."""
     lot_transition(lot_id=lot.pk, transition="fail", actor=actor, data={"reason": reason})
-    released = deposits_release_for_lot(lot_id=lot.pk, keep_organisation_ids=[], actor=actor, at=clock.now())
     record(kind="sale.unsold", actor=actor, subject=subject,
-           data={"lot": lot.pk, "reason": reason, "reserve": str(reserve) if reserve is not None else None,
-                 "deposits_released": len(released)})
+           data={"lot": lot.pk, "reason": reason, "reserve": str(reserve) if reserve is not None else None})
 
 
 def deal_confirmation_pdf(deal: DealConfirmation) -> bytes:

@@ -48,7 +48,7 @@ def opening_room_config(context, lot) -> dict | None:
             "opening.objection": _("Objection"), "opening.objection_answered": _("Objection answered"),
             "opening.closed": _("Opening closed"), "announcement.published": _("Announcement published"),
             "announcement.corrected": _("Announcement corrected"), "document.uploaded": _("Document uploaded"),
-            "enquiry.answered": _("Question answered"),
+            "enquiry.answered": _("Question answered"), "lot.retendered": _("Tendered again"),
         },
     }
 

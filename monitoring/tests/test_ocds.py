@@ -31,6 +31,7 @@ from trading import clock
 from trading.models import Lot
 from trading.services.lots import lot_amend, lot_due_sweep, lot_resume, lot_suspend, lot_transition
 from trading.services.registrations import registration_create
+from trading.services.retender import lot_retender
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +222,21 @@ def test_too_few_bids_fail_the_lot_and_stay_sealed(tender_lot, advance):
     releases, compiled = exported(lot)
     assert compiled["tender"]["status"] == "unsuccessful" and releases[-1]["tag"] == ["tenderUpdate"]
     sealed_check(lot, bidders)
+
+
+def test_a_failed_lot_tendered_again_names_the_unsuccessful_process(tender_lot, publish_sealed, advance):
+    failed, _bidders = tender_lot(PRICES[:2])
+    closed(failed, advance)
+    assert opening_start(lot_id=failed.pk, actor="user:1") is None
+    lot = publish_sealed(lot_retender(lot_id=failed.pk, actor="user:1"))
+    releases, compiled = exported(lot)
+    related = [{"id": f"unsuccessful-{failed.pk}", "relationship": ["unsuccessfulProcess"], "title": failed.title,
+                "scheme": "ocid", "identifier": ocid_of(failed)}]
+    assert releases[0]["tag"] == ["tender"] and releases[0]["relatedProcesses"] == related
+    assert compiled["relatedProcesses"] == related and compiled["ocid"] != ocid_of(failed)
+    failed_releases, failed_compiled = exported(failed)
+    assert not any("relatedProcesses" in release for release in failed_releases)
+    assert failed_compiled["tender"]["status"] == "unsuccessful"
 
 
 def test_a_procurement_lot_from_opening_to_contract(tender_lot, custodians, evaluate, regulator, advance):

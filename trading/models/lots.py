@@ -117,6 +117,10 @@ class Lot(FSMModelMixin, models.Model):
     suspended_from = models.CharField(max_length=20, blank=True, choices=Status.choices)
     # When the sweep next has something to do for this lot (see ``due_move``); kept by the services.
     next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The failed lot this one tenders again (重新招标, ``trading.services.retender``): each failed lot
+    # at most once, which the one-to-one keeps even against two staff acting at the same time.
+    retender_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="retendered_as", verbose_name=_("tenders again"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -141,6 +145,28 @@ class Lot(FSMModelMixin, models.Model):
     @property
     def code(self) -> str:
         return f"{self.project.code}-{self.number}"
+
+    @property
+    def is_public(self) -> bool:
+        """Published or later: the public portal shows the lot."""
+        return self.status not in (self.Status.DRAFT, self.Status.PENDING_REVIEW)
+
+    @property
+    def result_public(self) -> bool:
+        """Whether the lot has a public result (its result page): a tender's candidates from their
+        publicity on, a sale's deal once sold; also while a hold suspends the lot from there."""
+        status = self.suspended_from if self.status == self.Status.SUSPENDED else self.status
+        if self.market.sells:
+            return status in (self.Status.AWARDED, self.Status.CONTRACTED)
+        return status in (self.Status.PUBLICITY, self.Status.AWARD_REVIEW, self.Status.AWARDED,
+                          self.Status.CONTRACTED)
+
+    @property
+    def price_ceiling(self):
+        """The highest price a bid may ask (最高投标限价), public with the lot: the estimate where the
+        lowest price wins (the evaluation finds a bid over it invalid). None where the market sells,
+        whose estimate is the listing price, a floor."""
+        return None if self.market.sells else self.estimate
 
     # The time-driven moves: (status, schedule field, transition). A tender lot has no listing dates
     # and a listing lot no bidding dates, so at most one applies; ``due_move`` and ``next_due_at``

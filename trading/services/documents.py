@@ -125,6 +125,51 @@ def document_upload(*, lot_id: int, name: str, stream: BinaryIO, content_type: s
     return document
 
 
+def documents_carry_over(*, source: Lot, target: Lot, actor: str) -> list[LotDocument]:
+    """Copy the newest version of each document of ``source`` into ``target``, as its version 1:
+    the object itself is copied under ``target``'s own key (a lot's objects are its own, and the
+    failed lot's stay as its bidders had them), checked against the recorded SHA-256 and size.
+
+    Caller holds ``source``'s lock inside the transaction that made ``target``. A copy that fails
+    removes what this call stored; a caller whose transaction fails afterwards removes the copies
+    with ``documents_discard``.
+    """
+    storage = get_storage()
+    newest = {}
+    for document in LotDocument.objects.filter(lot=source).order_by("name", "-version"):
+        newest.setdefault(document.name, document)
+    copies, keys = [], []
+    try:
+        for document in newest.values():
+            key = _key_for(target.pk, document.name)
+            keys.append(key)
+            with storage.get(document.storage_key) as chunks:
+                reader = _HashingReader(chunks)
+                info = storage.put(key, reader, length=document.size, content_type=document.content_type)
+            if (reader.sha256.hexdigest(), info.size) != (document.sha256, document.size):
+                raise TradingError("document_mismatch",
+                                   _("The stored file of “%(name)s” does not match its record; nothing was "
+                                     "carried over.") % {"name": document.name}, status=409)
+            copy = LotDocument.objects.create(
+                lot=target, name=document.name, version=1, storage_key=key, size=document.size,
+                sha256=document.sha256, content_type=info.content_type, uploaded_at=clock.now(), uploaded_by=actor)
+            record(kind="document.uploaded", actor=actor, subject=f"lot:{target.pk}",
+                   data={"document": copy.pk, "name": copy.name, "version": copy.version, "size": copy.size,
+                         "sha256": copy.sha256, "amendment": None, "carried_from": document.pk})
+            copies.append(copy)
+    except BaseException:
+        for key in keys:
+            _discard(key)
+        raise
+    return copies
+
+
+def documents_discard(documents: list[LotDocument]) -> None:
+    """Remove the stored objects of document rows that never committed."""
+    for document in documents:
+        _discard(document.storage_key)
+
+
 def _discard(key: str) -> None:
     try:
         get_storage().delete(key)

@@ -3,7 +3,8 @@ the one sweep that applies every move the clock triggers.
 
 Every move goes through ``_lot_move``: the caller holds the lot's row lock inside a transaction;
 the move writes a status-change row and one audit event there, and the event is broadcast after
-commit (``monitoring.events.record``).
+commit (``monitoring.events.record``). A move that ends the lot without a deal (failed, cancelled,
+terminated) releases the deposits there too, so no service that makes one can forget them.
 """
 import logging
 from datetime import datetime
@@ -18,6 +19,7 @@ from trading import clock
 from trading.errors import TradingError
 from trading.models import Announcement, Lot, LotHold, LotStatusChange, Market, Organisation, Procedure, Project
 from trading.schedule import ScheduleCheck, amendment_check, deposit_check, publication_check
+from trading.services.deposits import deposits_release_for_lot
 from trading.services_calendar import calendar_provisional_alert
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,10 @@ def _alert_provisional(check: ScheduleCheck) -> None:
         calendar_provisional_alert(year=year)
 
 
+# The ends of a lot without a deal: every deposit still held falls due for refund at the move.
+NO_DEAL = (Lot.Status.FAILED, Lot.Status.CANCELLED, Lot.Status.TERMINATED)
+
+
 def lot_lock(lot_id: int) -> Lot:
     """The lot, locked for the caller's transaction: every service that acts on a lot locks it here,
     first, so locks are always taken in the order lot → registration → deposit."""
@@ -54,7 +60,13 @@ def lot_lock(lot_id: int) -> Lot:
 
 
 def _lot_move(lot: Lot, transition: str, *, actor: str, data: dict | None = None) -> Lot:
-    """Apply one transition. Caller holds ``select_for_update`` on ``lot`` inside ``transaction.atomic``."""
+    """Apply one transition. Caller holds ``select_for_update`` on ``lot`` inside ``transaction.atomic``.
+
+    A move that ends the lot without a deal (``NO_DEAL``: failed, cancelled, terminated) releases
+    every deposit still held, whichever service made it, with its refund due date counted from now
+    by the rule table (``deposits_release_for_lot``, which locks registrations then deposits, after
+    the lot). Each release is its own event under its registration; the lot's event does not count
+    them, as the lot's room must not learn how many paid (招标投标法 Art 22)."""
     method = getattr(lot, transition, None)
     if method is None or not hasattr(method, "_django_fsm"):
         raise TradingError("unknown_transition", _("There is no such step: %(name)s.") % {"name": transition})
@@ -70,10 +82,13 @@ def _lot_move(lot: Lot, transition: str, *, actor: str, data: dict | None = None
         ) from None
     lot.next_due_refresh()
     lot.save()
+    now = clock.now()
     LotStatusChange.objects.create(lot=lot, source=source, target=lot.status, transition=transition, actor=actor,
-                                   at=clock.now())
+                                   at=now)
     record(kind="lot.status_changed", actor=actor, subject=f"lot:{lot.pk}",
            data={"from": source, "to": lot.status, "transition": transition, **(data or {})})
+    if lot.status in NO_DEAL:
+        deposits_release_for_lot(lot_id=lot.pk, keep_organisation_ids=[], actor=actor, at=now)
     return lot
 
 
@@ -118,7 +133,10 @@ def _fields_clean(lot: Lot) -> None:
 
 @transaction.atomic
 def lot_create(*, project: Project, title: str, estimate: Decimal, actor: str, deposit: Decimal = Decimal(0),
-               currency: str = "CNY", number: int | None = None, **schedule) -> Lot:
+               currency: str = "CNY", number: int | None = None, retender_of: Lot | None = None,
+               **schedule) -> Lot:
+    """A draft lot of ``project``; ``retender_of`` is the failed lot it tenders again (callers go
+    through ``trading.services.retender.lot_retender``)."""
     unknown = set(schedule) - set(SCHEDULE_FIELDS)
     if unknown:
         raise TypeError(f"not schedule fields: {sorted(unknown)}")
@@ -126,12 +144,13 @@ def lot_create(*, project: Project, title: str, estimate: Decimal, actor: str, d
     if project.lots.filter(number=number).exists():
         raise TradingError("lot_number_taken", _("Lot %(n)s already exists in this project.") % {"n": number})
     lot = Lot(project=project, number=number, title=title, estimate=estimate, deposit=deposit, currency=currency,
-              **schedule)
+              retender_of=retender_of, **schedule)
     _fields_clean(lot)
     lot.save()
     record(kind="lot.created", actor=actor, subject=f"lot:{lot.pk}",
            data={"project": project.code, "number": number, "title": title, "estimate": str(estimate),
-                 "deposit": str(deposit), **{k: _iso(v) for k, v in schedule.items()}})
+                 "deposit": str(deposit), **{k: _iso(v) for k, v in schedule.items()},
+                 **({"retender_of": retender_of.pk} if retender_of else {})})
     return lot
 
 

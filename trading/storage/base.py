@@ -75,16 +75,18 @@ class ObjectInfo:
 
 
 class ObjectReader:
-    """An object's bytes as an iterator of chunks.
+    """An object's bytes as an iterator of chunks, or as a file through ``read()`` (one or the
+    other on one reader, not both).
 
-    Iterating to the end releases the file or connection; call ``close()`` (or use ``with``) when
-    stopping early. Django's streaming responses call ``close()`` themselves.
+    Reading or iterating to the end releases the file or connection; call ``close()`` (or use
+    ``with``) when stopping early. Django's streaming responses call ``close()`` themselves.
     """
 
     def __init__(self, chunks: Iterator[bytes], *, close: Callable[[], None]):
         self._chunks = chunks
         self._close = close
         self._closed = False
+        self._buffer = bytearray()
 
     def __iter__(self) -> "ObjectReader":
         return self
@@ -95,6 +97,19 @@ class ObjectReader:
         except StopIteration:
             self.close()
             raise
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left when negative); fewer only at the end. Lets one
+        object stream into another, or an envelope open as it streams in."""
+        while size < 0 or len(self._buffer) < size:
+            chunk = next(self, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        size = len(self._buffer) if size < 0 else min(size, len(self._buffer))
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
 
     def close(self) -> None:
         if not self._closed:

@@ -106,6 +106,18 @@ def test_stream_of_unknown_length_round_trips_without_being_held_in_memory(stora
     assert digest.hexdigest() == stream.sha256.hexdigest()
 
 
+def test_a_stored_object_reads_as_a_file_in_any_sizes_and_streams_into_another(storage):
+    data = random.Random(7).randbytes(3 * MiB + 17)
+    storage.put("tenders/2026/source.bin", io.BytesIO(data), length=len(data))
+
+    with storage.get("tenders/2026/source.bin") as reader:
+        parts = [reader.read(1), reader.read(MiB + 5), reader.read(0), reader.read(-1), reader.read(10)]
+    assert b"".join(parts) == data and parts[2] == b"" and parts[4] == b""
+    with storage.get("tenders/2026/source.bin") as reader:
+        info = storage.put("tenders/2026/copy.bin", reader, length=len(data))
+    assert info.size == len(data) and b"".join(storage.get("tenders/2026/copy.bin")) == data
+
+
 def test_a_known_length_is_all_that_is_stored_and_a_shorter_stream_is_refused(storage):
     assert storage.put("k", io.BytesIO(b"0123456789"), length=4).size == 4
     assert read_all(storage, "k") == b"0123"

@@ -66,7 +66,11 @@ function fold(event) {
     $("auction-countdown").textContent = data.outcome === "awaiting_reserve" ? labels.awaiting_reserve : "—";
     if (data.price) $("auction-price").textContent = `${data.price} · ${bidderName(data.bidder)}`;
   }
-  if (event.kind === "sale.deal_confirmed") $("auction-deal").hidden = false;
+  if (event.kind === "sale.deal_confirmed") {
+    // The link gets its address only now: before the deal is confirmed it would answer 404.
+    $("auction-deal-link").href = config.deal_url;
+    $("auction-deal").hidden = false;
+  }
   showStatus();
   showCountdown();
   logEvent($("room-log"), event, config.kinds);

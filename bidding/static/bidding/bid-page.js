@@ -1,9 +1,39 @@
 // The bid page: seals the bid in this browser (nothing in clear leaves it) and submits the envelope.
+// A price over the lot's public ceiling is held back until the bidder acknowledges the warning:
+// the check runs here, so the price still reaches the server only inside the envelope.
 import { sealBid } from "./seal.js";
 
 const form = document.getElementById("bid-form");
 const status = document.getElementById("bid-status");
 const lot = form.dataset.lot;
+const warning = document.getElementById("ceiling-warning");
+const ceiling = form.dataset.ceiling ? cents(form.dataset.ceiling) : null;
+// The price the bidder chose to seal over the ceiling; any edit of the price asks again.
+let acknowledged = null;
+
+// Yuan with at most 2 decimals as whole cents (a BigInt: no float ever touches the price); null
+// for anything else, which the field's pattern refuses before submission anyway.
+function cents(text) {
+  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
+  return match ? BigInt(match[1]) * 100n + BigInt((match[2] || "").padEnd(2, "0")) : null;
+}
+
+function overCeiling(price) {
+  const asked = cents(price);
+  return ceiling !== null && asked !== null && asked > ceiling;
+}
+
+if (warning) {
+  form.price.addEventListener("input", () => {
+    acknowledged = null;
+    warning.hidden = true;
+  });
+  document.getElementById("ceiling-confirm").addEventListener("click", () => {
+    acknowledged = form.price.value.trim();
+    warning.hidden = true;
+    form.requestSubmit();
+  });
+}
 
 function say(text, isError = false) {
   status.textContent = text;
@@ -12,6 +42,12 @@ function say(text, isError = false) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  const price = form.price.value.trim();
+  if (overCeiling(price) && acknowledged !== price) {
+    warning.hidden = false;
+    document.getElementById("ceiling-confirm").focus();
+    return;
+  }
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
@@ -23,7 +59,7 @@ form.addEventListener("submit", async (event) => {
       platform: form.dataset.platform,
       lot,
       bidder: form.dataset.bidder,
-      priceForm: { price: form.price.value.trim(), period_days: Number.parseInt(form.period_days.value, 10), items },
+      priceForm: { price, period_days: Number.parseInt(form.period_days.value, 10), items },
       files: Array.from(form.files.files),
       onProgress: (done, total) => say(`${form.dataset.sealing} ${total ? Math.round((100 * done) / total) : 100}%`),
     });

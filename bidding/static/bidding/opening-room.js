@@ -85,6 +85,8 @@ function showRecord(data) {
   $("room-record-signature").textContent = data.signature;
   $("room-record-bids").textContent = String(data.bids);
   $("room-record-until").textContent = data.responses_until ? shanghaiTime(data.responses_until) : "—";
+  // The link gets its address only now: before the record is published it would answer 404.
+  $("room-record-link").href = config.record_url;
   $("room-record").hidden = false;
 }
 
