@@ -28,7 +28,8 @@ from bidding.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.services.listings import listing_create
 from bidding.services.opening import opening_close_sweep, opening_start, share_present
 from trading.services.deposits import deposit_confirm
-from trading.services.lots import lot_create, lot_due_sweep, lot_submit, lot_transition, project_create
+from trading.services.lots import lot_create, lot_due_sweep, lot_submit, project_create
+from trading.services.moves import lot_transition
 from trading.services.parties import organisation_create, user_create
 from trading.services.registrations import registration_create
 from trading.validators import resident_id_check_character, uscc_check_character

@@ -20,7 +20,7 @@ from supervisors.errors import SupervisionErrorCode as Code
 from supervisors.models import Assignment, ObservationNote
 from trading import clock
 from trading.models import Lot, Role, User
-from trading.services.lots import lot_lock
+from trading.services.moves import lot_lock
 
 NOTE_MAX = 20_000
 

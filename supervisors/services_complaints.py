@@ -33,7 +33,7 @@ from trading import clock
 from trading.models import Lot, LotHold, RuleCode, RuleUnit
 from trading.selectors_calendar import rule_find, rule_get
 from trading.services.holds import lot_hold, lot_hold_release
-from trading.services.lots import _lot_move, lot_lock
+from trading.services.moves import lot_lock, lot_move
 from trading.services_calendar import deadline_compute
 from trading.workdays import CHINA, Deadline, local_day
 
@@ -305,7 +305,7 @@ def complaint_decide(*, complaint_id: int, outcome: str, reasons: str, actor: st
         subject = f"complaint:{complaint.pk}"
         if terminate:
             # Terminated first, so that releasing the hold afterwards cannot resume the lot.
-            _lot_move(lot, "terminate", actor=actor, data={"reason": LotHold.Reason.COMPLAINT.value})
+            lot_move(lot, "terminate", actor=actor, data={"reason": LotHold.Reason.COMPLAINT.value})
         resumed = lot_hold_release(lot=lot, subject=subject, actor=actor,
                                    data={"reason": "complaint_decided"})
         record(kind="complaint.decided", actor=actor, subject=subject,

@@ -31,7 +31,7 @@ from monitoring.events import actor_of, record
 from trading import clock
 from trading.models import Deposit, Lot, Registration, RuleCode, User
 from trading.selectors_calendar import rule_get
-from trading.services.lots import lot_lock, lot_transition
+from trading.services.moves import lot_lock, lot_transition
 
 _AUCTION = Auction._meta.db_table
 # The bidder's seat and the price it last saw, in one read.

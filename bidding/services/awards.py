@@ -26,7 +26,7 @@ from trading.numerals import amount_in_capitals
 from trading.selectors_calendar import rule_get
 from trading.services.deposits import deposits_release_for_lot
 from trading.services.holds import lot_hold, lot_hold_release
-from trading.services.lots import _lot_move, lot_lock
+from trading.services.moves import lot_lock, lot_move
 from trading.services_calendar import deadline_compute
 from trading.text import TEXT_MAX, text_clean
 
@@ -60,7 +60,7 @@ def candidates_publish(*, lot_id: int, actor: str) -> Lot:
         start = _rule(lot, RuleCode.CANDIDATES_PUBLICITY_START)
         lot.publicity_end = deadline_compute(start=now, amount=length.amount, unit=length.unit).at
         late = now >= deadline_compute(start=evaluation.reported_at, amount=start.amount, unit=start.unit).at
-        _lot_move(lot, "publicise_candidates", actor=actor,
+        lot_move(lot, "publicise_candidates", actor=actor,
                   data={"candidates": [candidate_public(c) for c in candidates],
                         "publicity_end": lot.publicity_end.isoformat(), "late": late})
     return lot
@@ -208,7 +208,7 @@ def award_review(*, proposal_id: int, user: User, approve: bool, reasons: str = 
         contract = Contract.objects.create(
             proposal=proposal, due_at=deadline_compute(start=now, amount=rule.amount, unit=rule.unit).at)
         notices = _notices_issue(lot, proposal, contract, now)
-        _lot_move(lot, "award", actor=actor, data={"proposal": proposal.pk})
+        lot_move(lot, "award", actor=actor, data={"proposal": proposal.pk})
         winner = proposal.candidate
         record(kind="award.approved", actor=actor, subject=f"lot:{lot.pk}",
                data={"proposal": proposal.pk, "winner": winner.organisation.name,
@@ -264,10 +264,10 @@ def award_withdraw(*, lot_id: int, reason: str, retender: bool, actor: str, deta
         proposal.withdraw()
         proposal.save()
         data = {"proposal": proposal.pk, "reason": reason, "detail": (detail or "").strip()[:TEXT_MAX]}
-        _lot_move(lot, "reopen_award", actor=actor, data=data)
+        lot_move(lot, "reopen_award", actor=actor, data=data)
         if retender or not candidates_remaining(lot):
-            # The move releases every deposit (``trading.services.lots._lot_move``).
-            _lot_move(lot, "fail", actor=actor, data={"reason": "retender"})
+            # The move releases every deposit (``trading.services.moves.lot_move``).
+            lot_move(lot, "fail", actor=actor, data={"reason": "retender"})
     return lot
 
 
@@ -291,7 +291,7 @@ def contract_record(*, lot_id: int, signed_on, amount, reference: str, actor: st
         contract.signed_on, contract.amount, contract.reference = signed_on, amount, reference[:100]
         contract.recorded_at, contract.recorded_by = now, actor
         contract.save()
-        _lot_move(lot, "record_contract", actor=actor,
+        lot_move(lot, "record_contract", actor=actor,
                   data={"amount": str(amount), "signed_on": signed_on.isoformat(), "late": now >= contract.due_at})
         released = deposits_release_for_lot(lot_id=lot.pk, keep_organisation_ids=[], actor=actor, at=now)
         record(kind="award.contract_recorded", actor=actor, subject=f"lot:{lot.pk}",

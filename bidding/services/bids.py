@@ -23,7 +23,7 @@ from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Registration, Role, User
 from trading.selectors_registrations import deposit_held
-from trading.services.lots import lot_lock
+from trading.services.moves import lot_lock
 from trading.storage import StorageError, get_storage
 
 log = logging.getLogger(__name__)

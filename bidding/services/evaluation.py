@@ -28,7 +28,7 @@ from monitoring.events import actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Market, Role, RuleCode, User
 from trading.selectors_calendar import rule_get
-from trading.services.lots import _lot_move, lot_lock
+from trading.services.moves import lot_lock, lot_move
 from trading.workdays import local_day
 
 REPORT_KIND = "evaluation-report"
@@ -443,8 +443,8 @@ def evaluation_conclude(*, evaluation_id: int, actor: str) -> Evaluation:
                data={"report_sha256": digest, "signature": evaluation.report["signature"],
                      "valid_bids": len(ranked), "failed": failed})
         if failed:
-            # The move releases every deposit (``trading.services.lots._lot_move``).
-            _lot_move(lot, "fail", actor=actor, data={"reason": "too_few_valid_bids", "valid_bids": len(ranked)})
+            # The move releases every deposit (``trading.services.moves.lot_move``).
+            lot_move(lot, "fail", actor=actor, data={"reason": "too_few_valid_bids", "valid_bids": len(ranked)})
     return evaluation
 
 

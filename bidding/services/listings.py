@@ -31,7 +31,7 @@ from bidding.services.sales import sale_sold, sale_unsold
 from monitoring.events import actor_of, record
 from trading import clock
 from trading.models import Lot, User
-from trading.services.lots import lot_lock
+from trading.services.moves import lot_lock
 
 _LISTING = Listing._meta.db_table
 _LOT = Lot._meta.db_table

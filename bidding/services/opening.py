@@ -39,7 +39,7 @@ from trading import clock, signing
 from trading.models import Announcement, Lot, RuleCode, User
 from trading.selectors_calendar import rule_find
 from trading.services.announcements import announcement_publish
-from trading.services.lots import lot_lock, lot_transition
+from trading.services.moves import lot_lock, lot_transition
 from trading.storage import get_storage
 from trading.workdays import deadline_add
 

@@ -21,7 +21,7 @@ from bidding.models import OpeningKey, OpeningSession, SealedReserve
 from monitoring.events import record
 from trading import clock
 from trading.models import Lot, User
-from trading.services.lots import lot_lock
+from trading.services.moves import lot_lock
 
 RESERVE_BIDDER = "reserve"
 SEALABLE = (Lot.Status.PUBLISHED, Lot.Status.LISTING)

@@ -22,7 +22,7 @@ from trading.models import Lot, Organisation
 from trading.numerals import amount_in_capitals
 from trading.pdf import OfficialDocument
 from trading.services.deposits import deposits_release_for_lot
-from trading.services.lots import lot_transition
+from trading.services.moves import lot_transition
 
 DEAL_KIND = "deal-confirmation"
 
@@ -71,7 +71,7 @@ def sale_one_shot(*, lot: Lot, entries: list[dict], actor: str) -> DealConfirmat
 
 def sale_unsold(*, lot: Lot, reason: str, subject: str, actor: str, reserve: Decimal | None = None) -> None:
     """Nobody bought the lot (no quote or bid, or none reached the reserve): it fails and every
-    deposit falls due for refund (the move releases them, ``trading.services.lots._lot_move``)."""
+    deposit falls due for refund (the move releases them, ``trading.services.moves.lot_move``)."""
     lot_transition(lot_id=lot.pk, transition="fail", actor=actor, data={"reason": reason})
     record(kind="sale.unsold", actor=actor, subject=subject,
            data={"lot": lot.pk, "reason": reason, "reserve": str(reserve) if reserve is not None else None})

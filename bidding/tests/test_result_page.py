@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from bidding.services.auctions import auction_accept, auction_create, auction_due_sweep
 from trading.models import Lot
-from trading.services.lots import lot_transition
+from trading.services.moves import lot_transition
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -29,7 +29,8 @@ from monitoring.tests.ocds_validation import (NOT_VENDORED, RELEASE, SCHEMAS, me
 from tests.fixtures import CUSTODIAN_PASSPHRASE
 from trading import clock
 from trading.models import Lot
-from trading.services.lots import lot_amend, lot_due_sweep, lot_resume, lot_suspend, lot_transition
+from trading.services.lots import lot_amend, lot_due_sweep, lot_resume, lot_suspend
+from trading.services.moves import lot_transition
 from trading.services.registrations import registration_create
 from trading.services.retender import lot_retender
 

@@ -7,7 +7,7 @@ from supervisors.models import Assignment
 from supervisors.selectors import note_get, supervisor_is_assigned
 from supervisors.services import NOTE_MAX, assignment_create, assignment_revoke
 from trading.models import User
-from trading.services.lots import lot_transition
+from trading.services.moves import lot_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from supervisors.models import Assignment, ObservationNote
 from supervisors.selectors import assignments_for_lot, assignments_for_supervisor, note_get, supervisor_is_assigned
 from supervisors.services import NOTE_MAX, assignment_create, assignment_revoke, observation_note_save
 from trading.errors import PlatformError
-from trading.services.lots import lot_transition
+from trading.services.moves import lot_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from supervisors.services_complaints import (complaint_accept, complaint_decide,
                                              complaint_suspend)
 from trading.errors import PlatformError
 from trading.models import CalendarDay, Lot, LotHold, LotStatusChange
-from trading.services.lots import lot_resume, lot_suspend, lot_transition
+from trading.services.lots import lot_resume, lot_suspend
+from trading.services.moves import lot_transition
 from trading.services.objections import objection_file, objection_reply
 from trading.workdays import CHINA, day_end
 

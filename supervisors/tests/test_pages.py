@@ -138,7 +138,7 @@ def test_only_supervisors_have_a_supervision_page(client, staff, lot):
 
 
 def test_an_ended_lot_offers_no_assignment(client, staff, supervisor, make_lot):
-    from trading.services.lots import lot_transition
+    from trading.services.moves import lot_transition
 
     lot = make_lot("construction")
     lot_transition(lot_id=lot.pk, transition="cancel", actor=STAFF)

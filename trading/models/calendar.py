@@ -1,14 +1,12 @@
 """China's working-day calendar: only the exceptions to Monday–Friday, and which years staff confirmed.
 
 Changes go through ``trading.services_calendar``; every save or delete here invalidates the
-calendar cached by ``trading.workdays`` (the receivers below also catch admin and shell edits).
+calendar cached by ``trading.workdays`` (receivers connected in ``TradingConfig.ready`` also catch
+admin and shell edits).
 """
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
-
-from trading import workdays
 
 
 class CalendarDay(models.Model):
@@ -81,8 +79,3 @@ class CalendarAlert(models.Model):
         return _("The working-day calendar of %(year)d is not confirmed: %(reason)s") % {
             "year": self.year, "reason": self.get_reason_display(),
         }
-
-
-for _model in (CalendarDay, CalendarYear):
-    post_save.connect(workdays.calendar_changed, sender=_model, dispatch_uid=f"workdays-save-{_model.__name__}")
-    post_delete.connect(workdays.calendar_changed, sender=_model, dispatch_uid=f"workdays-delete-{_model.__name__}")

@@ -11,7 +11,7 @@ from monitoring.events import record
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Announcement, Lot
-from trading.services.lots import lot_lock
+from trading.services.moves import lot_lock
 
 # Which announcement a lot in which status may publish through ``announcement_publish``.
 KIND_REQUIRES_STATUS = {

@@ -21,7 +21,8 @@ from trading.errors import TradingError
 from trading.models import DocumentDownload, Lot, LotDocument, Role
 from trading.selectors import registration_active
 from trading.selectors_documents import UPLOAD_STATUSES, documents_on_sale
-from trading.services.lots import lot_amend, lot_lock
+from trading.services.lots import lot_amend
+from trading.services.moves import lot_lock
 from trading.storage import StorageError, get_storage
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from trading import clock
 from trading.errors import TradingError
 from trading.models import Lot, LotHold
 from trading.selectors_holds import lot_holds_open
-from trading.services.lots import _lot_move
+from trading.services.moves import lot_move
 
 
 def lot_hold(*, lot: Lot, reason: str, subject: str, actor: str, data: dict | None = None) -> LotHold:
@@ -28,7 +28,7 @@ def lot_hold(*, lot: Lot, reason: str, subject: str, actor: str, data: dict | No
         raise TradingError("already_held", _("This already holds the lot suspended."), status=409)
     hold = LotHold.objects.create(lot=lot, reason=reason, subject=subject, held_at=clock.now(), held_by=actor)
     if lot.status != Lot.Status.SUSPENDED:
-        _lot_move(lot, "suspend", actor=actor, data={"reason": reason, **(data or {})})
+        lot_move(lot, "suspend", actor=actor, data={"reason": reason, **(data or {})})
     return hold
 
 
@@ -44,5 +44,5 @@ def lot_hold_release(*, lot: Lot, subject: str, actor: str, data: dict | None = 
     hold.save(update_fields=["released_at", "released_by"])
     if lot.status != Lot.Status.SUSPENDED or lot_holds_open(lot=lot).exists():
         return False
-    _lot_move(lot, "resume", actor=actor, data=data)
+    lot_move(lot, "resume", actor=actor, data=data)
     return True

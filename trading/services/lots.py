@@ -1,10 +1,11 @@
 """Projects and lots: creation, editing in draft, review, publication, amendments, suspension, and
 the one sweep that applies every move the clock triggers.
 
-Every move goes through ``_lot_move``: the caller holds the lot's row lock inside a transaction;
-the move writes a status-change row and one audit event there, and the event is broadcast after
-commit (``monitoring.events.record``). A move that ends the lot without a deal (failed, cancelled,
-terminated) releases the deposits there too, so no service that makes one can forget them.
+Every move goes through ``trading.services.moves.lot_move``: the caller holds the lot's row lock
+inside a transaction; the move writes a status-change row and one audit event there, and the event
+is broadcast after commit (``monitoring.events.record``). A move that ends the lot without a deal
+(failed, cancelled, terminated) releases the deposits there too, so no service that makes one can
+forget them.
 """
 import logging
 from datetime import datetime
@@ -12,14 +13,15 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_fsm import TransitionNotAllowed
 
 from monitoring.events import record
 from trading import clock
 from trading.errors import TradingError
-from trading.models import Announcement, Lot, LotHold, LotStatusChange, Market, Organisation, Procedure, Project
+from trading.models import Announcement, Lot, LotHold, Market, Organisation, Procedure, Project
 from trading.schedule import ScheduleCheck, amendment_check, deposit_check, publication_check
-from trading.services.deposits import deposits_release_for_lot
+from trading.selectors_holds import lot_hold_reasons_open
+from trading.services.holds import lot_hold, lot_hold_release
+from trading.services.moves import lot_lock, lot_move
 from trading.services_calendar import calendar_provisional_alert
 
 log = logging.getLogger(__name__)
@@ -33,69 +35,16 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _refuse(check: ScheduleCheck) -> None:
+def schedule_refuse(check: ScheduleCheck) -> None:
     """Raise the first broken rule; every message is kept in ``fields`` for forms that show them all."""
     if check.violations:
         first = check.violations[0]
         raise TradingError(first.rule, first.message, fields={v.rule: [str(v.message)] for v in check.violations})
 
 
-def _alert_provisional(check: ScheduleCheck) -> None:
+def schedule_alert_provisional(check: ScheduleCheck) -> None:
     for year in sorted(check.provisional_years):
         calendar_provisional_alert(year=year)
-
-
-# The ends of a lot without a deal: every deposit still held falls due for refund at the move.
-NO_DEAL = (Lot.Status.FAILED, Lot.Status.CANCELLED, Lot.Status.TERMINATED)
-
-
-def lot_lock(lot_id: int) -> Lot:
-    """The lot, locked for the caller's transaction: every service that acts on a lot locks it here,
-    first, so locks are always taken in the order lot → registration → deposit."""
-    try:
-        return (Lot.objects.select_for_update(of=("self",))
-                .select_related("project__market", "project__procedure").get(pk=lot_id))
-    except Lot.DoesNotExist:
-        raise TradingError("lot_not_found", _("There is no such lot."), status=404) from None
-
-
-def _lot_move(lot: Lot, transition: str, *, actor: str, data: dict | None = None) -> Lot:
-    """Apply one transition. Caller holds ``select_for_update`` on ``lot`` inside ``transaction.atomic``.
-
-    A move that ends the lot without a deal (``NO_DEAL``: failed, cancelled, terminated) releases
-    every deposit still held, whichever service made it, with its refund due date counted from now
-    by the rule table (``deposits_release_for_lot``, which locks registrations then deposits, after
-    the lot). Each release is its own event under its registration; the lot's event does not count
-    them, as the lot's room must not learn how many paid (招标投标法 Art 22)."""
-    method = getattr(lot, transition, None)
-    if method is None or not hasattr(method, "_django_fsm"):
-        raise TradingError("unknown_transition", _("There is no such step: %(name)s.") % {"name": transition})
-    source = lot.status
-    try:
-        method()
-    except TransitionNotAllowed:
-        raise TradingError(
-            "transition_not_allowed",
-            _("A lot in status “%(status)s” cannot take the step “%(name)s”.")
-            % {"status": Lot.Status(source).label, "name": transition},
-            status=409,
-        ) from None
-    lot.next_due_refresh()
-    lot.save()
-    now = clock.now()
-    LotStatusChange.objects.create(lot=lot, source=source, target=lot.status, transition=transition, actor=actor,
-                                   at=now)
-    record(kind="lot.status_changed", actor=actor, subject=f"lot:{lot.pk}",
-           data={"from": source, "to": lot.status, "transition": transition, **(data or {})})
-    if lot.status in NO_DEAL:
-        deposits_release_for_lot(lot_id=lot.pk, keep_organisation_ids=[], actor=actor, at=now)
-    return lot
-
-
-def lot_transition(*, lot_id: int, transition: str, actor: str, data: dict | None = None) -> Lot:
-    """Move a lot through one named transition under a row lock; a refused move changes nothing."""
-    with transaction.atomic():
-        return _lot_move(lot_lock(lot_id), transition, actor=actor, data=data)
 
 
 @transaction.atomic
@@ -121,7 +70,7 @@ def _fields_clean(lot: Lot) -> None:
     if not lot.is_listing and lot.deposit:
         check = ScheduleCheck()
         deposit_check(check, lot=lot)
-        _refuse(check)
+        schedule_refuse(check)
     pairs = [("documents_from", "documents_until"), ("bidding_opens_at", "bid_deadline"),
              ("listing_start", "listing_end")]
     for start, end in pairs:
@@ -177,15 +126,15 @@ def lot_submit(*, lot_id: int, actor: str) -> Lot:
     """Draft → pending review. The schedule is checked as if published now, so problems show early."""
     with transaction.atomic():
         lot = lot_lock(lot_id)
-        _refuse(publication_check(lot=lot, at=clock.now()))
-        return _lot_move(lot, "submit_for_review", actor=actor)
+        schedule_refuse(publication_check(lot=lot, at=clock.now()))
+        return lot_move(lot, "submit_for_review", actor=actor)
 
 
 def lot_return(*, lot_id: int, reason: str, actor: str) -> Lot:
     if not reason.strip():
         raise TradingError("reason_required", _("Say why the lot goes back to its author."))
     with transaction.atomic():
-        return _lot_move(lot_lock(lot_id), "return_to_draft", actor=actor, data={"reason": reason})
+        return lot_move(lot_lock(lot_id), "return_to_draft", actor=actor, data={"reason": reason})
 
 
 def lot_publish(*, lot_id: int, title: str, body: str, actor: str) -> Announcement:
@@ -204,14 +153,14 @@ def lot_publish(*, lot_id: int, title: str, body: str, actor: str) -> Announceme
             lot.documents_from = lot.documents_from or now
             lot.bidding_opens_at = lot.bidding_opens_at or now
         check = publication_check(lot=lot, at=now)
-        _refuse(check)
-        _alert_provisional(check)
+        schedule_refuse(check)
+        schedule_alert_provisional(check)
         kind = Announcement.Kind.LISTING if lot.is_listing else Announcement.Kind.TENDER
         announcement = Announcement.objects.create(
             lot=lot, kind=kind, title=title, body=body, published_at=now, published_by=actor,
             schedule={name: _iso(getattr(lot, name)) for name in SCHEDULE_FIELDS if getattr(lot, name)},
         )
-        _lot_move(lot, "publish", actor=actor, data={"announcement": announcement.pk, **announcement.schedule})
+        lot_move(lot, "publish", actor=actor, data={"announcement": announcement.pk, **announcement.schedule})
         _moves_due(lot, now)
     return announcement
 
@@ -228,8 +177,8 @@ def lot_amend(*, lot_id: int, title: str, body: str, actor: str, bid_deadline: d
                                _("Amendments are published between the announcement and the bid deadline."),
                                status=409)
         check = amendment_check(lot=lot, at=now, new_deadline=bid_deadline)
-        _refuse(check)
-        _alert_provisional(check)
+        schedule_refuse(check)
+        schedule_alert_provisional(check)
         changes = {}
         if bid_deadline is not None and bid_deadline != lot.bid_deadline:
             changes["bid_deadline"] = bid_deadline
@@ -256,9 +205,6 @@ def lot_order_subject(lot: Lot) -> str:
 def lot_suspend(*, lot_id: int, reason: str, actor: str) -> Lot:
     """Staff order the procedure suspended. On a lot another hold already suspended, the order is
     one more hold: the lot then resumes only once the order and every other hold are released."""
-    # Imported here: holds move lots through this module's ``_lot_move``.
-    from trading.services.holds import lot_hold
-
     if not reason.strip():
         raise TradingError("reason_required", _("Say why the procedure is suspended."))
     with transaction.atomic():
@@ -281,9 +227,6 @@ def lot_resume(*, lot_id: int, actor: str, bid_deadline: datetime | None = None)
     """Lift staff's suspension order and resume where the lot was suspended. Refused while another
     hold (an objection, a complaint) keeps it suspended: those are released by their own steps.
     A bid deadline that passed meanwhile must be moved, or the sweep closes bidding at once."""
-    from trading.selectors_holds import lot_hold_reasons_open
-    from trading.services.holds import lot_hold_release
-
     with transaction.atomic():
         lot = lot_lock(lot_id)
         subject = lot_order_subject(lot)
@@ -301,7 +244,7 @@ def lot_resume(*, lot_id: int, actor: str, bid_deadline: datetime | None = None)
         if not lot_hold_release(lot=lot, subject=subject, actor=actor, data=data):
             # No order was open: a lot suspended before holds existed, or one not suspended at all,
             # which the state machine refuses.
-            _lot_move(lot, "resume", actor=actor, data=data)
+            lot_move(lot, "resume", actor=actor, data=data)
         return lot
 
 
@@ -310,7 +253,7 @@ def _moves_due(lot: Lot, now: datetime) -> int:
     applied = 0
     while (move := lot.due_move()) is not None and move[1] <= now:
         name, at = move
-        _lot_move(lot, name, actor="system:clock", data={"due_at": _iso(at)})
+        lot_move(lot, name, actor="system:clock", data={"due_at": _iso(at)})
         applied += 1
     return applied
 

@@ -28,7 +28,8 @@ from trading.selectors_calendar import rule_get
 from trading.selectors_holds import lot_hold_is_last
 from trading.selectors_objections import FILING_STATUSES, objection_deadline, objection_has_open
 from trading.services.holds import lot_hold, lot_hold_release
-from trading.services.lots import _alert_provisional, _refuse, lot_lock
+from trading.services.lots import schedule_alert_provisional, schedule_refuse
+from trading.services.moves import lot_lock
 from trading.services_calendar import calendar_provisional_alert, deadline_compute
 from trading.text import text_clean
 from trading.workdays import local_day
@@ -129,8 +130,8 @@ def objection_reply(*, objection_id: int, reply: str, actor: str,
                                      "objections or holds are still open or the lot is not suspended."),
                                    status=409)
             check = amendment_check(lot=lot, at=now, new_deadline=bid_deadline)
-            _refuse(check)
-            _alert_provisional(check)
+            schedule_refuse(check)
+            schedule_alert_provisional(check)
             lot.bid_deadline = bid_deadline
         elif resumes and lot.bid_deadline is not None and lot.bid_deadline <= now:
             # Resumed as it is, the sweep would close bidding at once.

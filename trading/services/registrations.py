@@ -14,7 +14,7 @@ from trading import clock
 from trading.errors import TradingError
 from trading.models import Deposit, Lot, Registration, Role, User
 from trading.services.deposits import deposit_refund_due_locked, registration_lock
-from trading.services.lots import lot_lock
+from trading.services.moves import lot_lock
 
 AUTO_ACTOR = "system:auto"
 OPEN_STATUSES = (Lot.Status.PUBLISHED, Lot.Status.BIDDING, Lot.Status.LISTING)

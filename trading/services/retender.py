@@ -36,7 +36,8 @@ from trading.errors import TradingError
 from trading.models import Lot, Registration
 from trading.schedule import schedule_earliest
 from trading.services.documents import documents_carry_over, documents_discard
-from trading.services.lots import lot_create, lot_lock
+from trading.services.lots import lot_create
+from trading.services.moves import lot_lock
 
 
 def lot_retender(*, lot_id: int, actor: str) -> Lot:

@@ -8,7 +8,8 @@ from tests.fixtures import PASSWORD
 from trading.errors import TradingError
 from trading.models import Announcement, Lot
 from trading.services.announcements import announcement_correct, announcement_publish
-from trading.services.lots import lot_publish, lot_submit, lot_transition
+from trading.services.lots import lot_publish, lot_submit
+from trading.services.moves import lot_transition
 
 ACTOR = "user:1"
 

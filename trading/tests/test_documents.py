@@ -21,7 +21,8 @@ from trading import clock
 from trading.errors import TradingError
 from trading.models import Announcement, DocumentDownload, Lot, LotDocument
 from trading.services.documents import document_download_link, document_upload
-from trading.services.lots import lot_publish, lot_submit, lot_transition
+from trading.services.lots import lot_publish, lot_submit
+from trading.services.moves import lot_transition
 from trading.services.registrations import registration_create
 from trading.storage import LocalStorage, S3Storage, get_storage
 

@@ -16,7 +16,8 @@ from trading.errors import TradingError
 from trading.models import DocumentObjection, Lot, LotHold, LotStatusChange
 from trading.selectors_holds import lot_hold_reasons_open, lot_holds_open
 from trading.services.holds import lot_hold, lot_hold_release
-from trading.services.lots import lot_lock, lot_publish, lot_resume, lot_submit, lot_suspend, lot_transition
+from trading.services.lots import lot_publish, lot_resume, lot_submit, lot_suspend
+from trading.services.moves import lot_lock, lot_transition
 from trading.services.objections import objection_file, objection_reply
 from trading.services.registrations import registration_create
 

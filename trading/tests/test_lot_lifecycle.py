@@ -16,9 +16,9 @@ from trading.services.lots import (
     lot_resume,
     lot_submit,
     lot_suspend,
-    lot_transition,
     lot_update,
 )
+from trading.services.moves import lot_transition
 from trading.workdays import local_day
 
 ACTOR = "user:1"

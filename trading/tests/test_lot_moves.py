@@ -3,7 +3,7 @@ import pytest
 from monitoring.models import AuditEntry
 from trading.errors import TradingError
 from trading.models import Lot
-from trading.services.lots import lot_transition
+from trading.services.moves import lot_transition
 
 
 @pytest.mark.django_db

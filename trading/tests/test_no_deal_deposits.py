@@ -20,7 +20,8 @@ from supervisors.services_complaints import complaint_accept, complaint_decide, 
 from trading.models import Deposit, Lot, LotStatusChange, RuleCode
 from trading.selectors_calendar import rule_get
 from trading.services.deposits import deposit_confirm
-from trading.services.lots import lot_due_sweep, lot_transition
+from trading.services.lots import lot_due_sweep
+from trading.services.moves import lot_transition
 from trading.services.registrations import registration_create
 from trading.tests.builders import lot_tender
 from trading.workdays import CHINA, day_end, deadline_add
