@@ -318,8 +318,8 @@ def auction_setup(bidders: int, free_minutes: int) -> tuple[int, list[str]]:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
-    from bidding.models import Auction
-    from bidding.services.auctions import auction_create, auction_due_sweep
+    from bidding.sales.models import Auction
+    from bidding.sales.services.auctions import auction_create, auction_due_sweep
     from trading import clock
     from trading.models import Lot, Market, Procedure, Registration
     from trading.services import organisation_create, user_create
@@ -373,7 +373,7 @@ def auction_check(auction_id: int) -> dict:
     """The database's view after the run: accepted bids, strictly rising, positions 1..n."""
     from django.db import connection
 
-    from bidding.models import Auction, AuctionBid
+    from bidding.sales.models import Auction, AuctionBid
 
     auction = Auction.objects.get(pk=auction_id)
     prices = list(AuctionBid.objects.filter(auction_id=auction_id).order_by("position").values_list("amount", flat=True))

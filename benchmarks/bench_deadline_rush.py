@@ -100,7 +100,7 @@ def lot_make(custodians):
     from datetime import timedelta
     from decimal import Decimal
 
-    from bidding.services.keys import lot_publish_sealed
+    from bidding.sealed.services.keys import lot_publish_sealed
     from trading import clock
     from trading.models import Market, Procedure
     from trading.services import organisation_create
@@ -219,7 +219,7 @@ def classify(results: list[dict]) -> dict:
 def lost_check(lot, bidders: list[dict], results: list[dict], receipts: list[int]) -> tuple[int, int, int]:
     """(lost receipts, bids recorded without a receipt answer, receipts whose signature fails)."""
     from bidding.crypto import receipts as receipt_crypto
-    from bidding.models import Bid
+    from bidding.sealed.models import Bid
     from trading import signing
     from trading.storage import StorageError, get_storage
 

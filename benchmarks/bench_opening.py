@@ -69,7 +69,7 @@ def lot_make(custodians, code: str):
     from datetime import timedelta
     from decimal import Decimal
 
-    from bidding.services.keys import lot_publish_sealed
+    from bidding.sealed.services.keys import lot_publish_sealed
     from trading import clock
     from trading.models import Market, Organisation, Procedure
     from trading.services import organisation_create
@@ -114,7 +114,7 @@ def bids_submit(lot, bidders, *, threads: int) -> list[bytes]:
 
     from django.db import connection
 
-    from bidding.services.bids import bid_submit
+    from bidding.sealed.services.bids import bid_submit
     from trading.services.registrations import registration_create
 
     envelopes: list[bytes | None] = [None] * len(bidders)
@@ -157,8 +157,8 @@ def lot_close(lot) -> None:
 # --- the measurement ------------------------------------------------------------------------------------
 
 def opening_time(lot, custodians) -> float:
-    from bidding.models import Bid, OpeningSession
-    from bidding.services.opening import opening_start, share_present
+    from bidding.sealed.models import Bid, OpeningSession
+    from bidding.sealed.services.opening import opening_start, share_present
 
     session = opening_start(lot_id=lot.pk, actor="system:bench")
     if session is None:
@@ -190,7 +190,7 @@ def opening_private_key(lot, custodians):
     from bidding.crypto import custodian as custodian_crypto
     from bidding.crypto import shamir
     from bidding.crypto.opening_key import private_key_rebuild
-    from bidding.models import KeyShare
+    from bidding.sealed.models import KeyShare
 
     shares = []
     for person in custodians[:2]:

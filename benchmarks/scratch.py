@@ -38,7 +38,7 @@ def progress(text: str) -> None:
 
 def custodians_make(*, passphrase: str) -> list:
     """Three custodians with keys (centre staff, a supervisor, a regulator): a lawful 2-of-3 set."""
-    from bidding.services.keys import custodian_key_create
+    from bidding.sealed.services.keys import custodian_key_create
     from trading.services import user_create
 
     people = [

@@ -3,7 +3,7 @@ penalties and availability here. Panels, sheets and awards move only through the
 audit every step, so the admin does not list them."""
 from django.contrib import admin
 
-from bidding.models import Expert, ExpertPenalty, ExpertRelation, Specialty
+from bidding.evaluation.models import Expert, ExpertPenalty, ExpertRelation, Specialty
 
 
 @admin.register(Specialty)

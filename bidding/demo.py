@@ -19,14 +19,14 @@ from trading import clock
 from trading.models import Lot, Market, Procedure, Role, User
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.models import Bid
-from bidding.services.awards import award_propose, award_review, candidates_publish
-from bidding.services.bids import bid_submit
-from bidding.services.evaluation import (evaluation_conclude, evaluation_create, expert_register, member_answer,
-                                         panel_draw, sheet_submit)
-from bidding.services.keys import custodian_key_create, lot_publish_sealed
-from bidding.services.listings import listing_create
-from bidding.services.opening import opening_close_sweep, opening_start, share_present
+from bidding.sealed.models import Bid
+from bidding.evaluation.services.awards import award_propose, award_review, candidates_publish
+from bidding.sealed.services.bids import bid_submit
+from bidding.evaluation.services.evaluation import evaluation_conclude, evaluation_create, sheet_submit
+from bidding.evaluation.services.panel import expert_register, member_answer, panel_draw
+from bidding.sealed.services.keys import custodian_key_create, lot_publish_sealed
+from bidding.sales.services.listings import listing_create
+from bidding.sealed.services.opening import opening_close_sweep, opening_start, share_present
 from trading.services.deposits import deposit_confirm
 from trading.services.lots import lot_create, lot_due_sweep, lot_submit, project_create
 from trading.services.moves import lot_transition

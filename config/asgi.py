@@ -9,7 +9,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the apps loa
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from bidding.apis_auctions import AuctionBidTokenPath  # noqa: E402
+from bidding.sales.apis import AuctionBidTokenPath  # noqa: E402
 from monitoring.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

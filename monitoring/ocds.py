@@ -72,8 +72,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from bidding.models import Bid
-from bidding.selectors_ocds import LotBidding, lot_ids_told_since, lots_bidding_ocds
+from bidding.sealed.models import Bid
+from bidding.selectors import LotBidding, lot_ids_told_since, lots_bidding_ocds
 from monitoring.models import AuditEntry
 from trading.models import Announcement, Lot
 from trading.selectors_ocds import lot_get_ocds, lot_ids_changed_since, lot_list_ocds

@@ -10,7 +10,8 @@ from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 
-from bidding.selectors import auction_bidder_number, auction_lot_id, bids_of_organisation
+from bidding.sales.selectors import auction_bidder_number, auction_lot_id
+from bidding.sealed.selectors import bids_of_organisation
 from supervisors.selectors import note_get, supervisor_is_assigned
 from supervisors.services import observation_note_save
 from trading.errors import PlatformError

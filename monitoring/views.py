@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bidding.selectors import opening_sessions_live
+from bidding.sealed.selectors import opening_sessions_live
 from monitoring.selectors import audit_status, subject_head
 from monitoring.services import audit_verify
 from trading.models import CalendarAlert, Role

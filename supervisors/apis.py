@@ -8,7 +8,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bidding.serializers_sales import ReserveSealedSerializer, ReserveSealSerializer
+from bidding.sales.serializers import ReserveSealedSerializer, ReserveSealSerializer
 from monitoring.events import actor_of
 from supervisors.models import Assignment, ObservationNote
 from supervisors.selectors import assignments_for_lot, note_get_for_supervisor

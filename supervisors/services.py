@@ -11,9 +11,9 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from bidding.models import SealedReserve
-from bidding.services.ladder import money
-from bidding.services.reserve import reserve_seal
+from bidding.sales.models import SealedReserve
+from bidding.sales.services.ladder import money
+from bidding.sales.services.reserve import reserve_seal
 from monitoring.events import access_changed, actor_of, record
 from supervisors.errors import SupervisionError, not_assigned
 from supervisors.errors import SupervisionErrorCode as Code

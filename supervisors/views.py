@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from bidding.forms_sales import ReserveForm
+from bidding.sales.forms import ReserveForm
 from monitoring.events import actor_of
 from supervisors.models import Assignment
 from supervisors.selectors import assignments_for_lot, assignments_for_supervisor, notes_by_lot, supervisor_choices

@@ -225,7 +225,7 @@ CUSTODIAN_PASSPHRASE = "a long custodian passphrase"
 @pytest.fixture
 def custodians(make_person):
     """Three custodians with keys (centre staff, a supervisor, a regulator): a lawful 2-of-3 set."""
-    from bidding.services.keys import custodian_key_create
+    from bidding.sealed.services.keys import custodian_key_create
 
     people = [make_person("custodian_staff", ["custodian", "staff"]),
               make_person("custodian_supervisor", ["custodian", "supervisor"], resident_id="110105194912310038"),
@@ -238,7 +238,7 @@ def custodians(make_person):
 @pytest.fixture
 def publish_sealed(custodians):
     """Submit and publish a draft lot with an opening key shared 2 of 3 among ``custodians``."""
-    from bidding.services.keys import lot_publish_sealed
+    from bidding.sealed.services.keys import lot_publish_sealed
     from trading.services.lots import lot_submit
 
     def publish(lot, *, threshold=2):
@@ -305,8 +305,8 @@ def lot_in_evaluation(make_lot, publish_sealed, custodians, make_person):
 
     from bidding.crypto.envelope import seal
     from bidding.crypto.opening_key import public_key_load
-    from bidding.services.bids import bid_submit
-    from bidding.services.opening import opening_close_sweep, opening_start, share_present
+    from bidding.sealed.services.bids import bid_submit
+    from bidding.sealed.services.opening import opening_close_sweep, opening_start, share_present
     from trading.models import Lot
     from trading.services.deposits import deposit_confirm
     from trading.services.lots import lot_due_sweep
@@ -348,7 +348,7 @@ def lot_in_evaluation(make_lot, publish_sealed, custodians, make_person):
 @pytest.fixture
 def expert_pool(make_person):
     """``make(n, specialty="goods")``: n experts of one specialty, each employed by their own firm."""
-    from bidding.services.evaluation import expert_register
+    from bidding.evaluation.services.panel import expert_register
     from trading.models import User
 
     def make(n, specialty="goods", *, prefix=None):
@@ -373,9 +373,9 @@ def evaluate(expert_pool):
     """``evaluate(lot, noncompliant=())``: a lot in evaluation judged by lowest price by 5 experts
     drawn from a new pool, all seated; each finds every opened bid compliant but those in
     ``noncompliant`` (bids); the report is signed. Returns the evaluation."""
-    from bidding.models import Bid
-    from bidding.services.evaluation import (evaluation_conclude, evaluation_create, member_answer, panel_draw,
-                                             sheet_submit)
+    from bidding.sealed.models import Bid
+    from bidding.evaluation.services.evaluation import evaluation_conclude, evaluation_create, sheet_submit
+    from bidding.evaluation.services.panel import member_answer, panel_draw
 
     def run(lot, *, noncompliant=()):
         expert_pool(5, prefix=f"lot{lot.pk}")

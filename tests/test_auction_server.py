@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.authtoken.models import Token
 
-from bidding.models import Auction, AuctionBid
-from bidding.services.auctions import auction_create, auction_due_sweep
+from bidding.sales.models import Auction, AuctionBid
+from bidding.sales.services.auctions import auction_create, auction_due_sweep
 from trading import clock
 from tests.servers import platform_servers
 

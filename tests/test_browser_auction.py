@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from bidding.services.auctions import auction_create, auction_due_sweep
+from bidding.sales.services.auctions import auction_create, auction_due_sweep
 from supervisors.services import assignment_create
 from tests.browsing import browser_thread
 from tests.servers import platform_servers

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.models import Bid
-from bidding.services.bids import bid_submit
+from bidding.sealed.models import Bid
+from bidding.sealed.services.bids import bid_submit
 from tests.browsing import browser_thread
 from tests.fixtures import PASSWORD
 from trading.models import Registration

@@ -13,9 +13,9 @@ from bidding.crypto import custodian as custodian_crypto
 from bidding.crypto import shamir
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import private_key_rebuild, public_key_load
-from bidding.models import Bid, KeyShare, OpeningSession
-from bidding.services.bids import bid_submit
-from bidding.services.opening import opening_start, share_present
+from bidding.sealed.models import Bid, KeyShare, OpeningSession
+from bidding.sealed.services.bids import bid_submit
+from bidding.sealed.services.opening import opening_start, share_present
 from tests.browsing import browser_thread
 from tests.fixtures import CUSTODIAN_PASSPHRASE, PASSWORD
 from trading.services.lots import lot_due_sweep

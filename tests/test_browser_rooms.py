@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.models import OpeningSession
-from bidding.services.bids import bid_submit
-from bidding.services.opening import bids_count_sweep, share_present
+from bidding.sealed.models import OpeningSession
+from bidding.sealed.services.bids import bid_submit
+from bidding.sealed.services.opening import bids_count_sweep, share_present
 from supervisors.services import assignment_revoke
 from tests.browsing import browser_thread
 from tests.fixtures import CUSTODIAN_PASSPHRASE, PASSWORD
@@ -188,7 +188,7 @@ def test_only_room_members_get_the_room_on_the_opening_page(client, closed_lot, 
 
 @DB
 def test_the_dashboard_is_for_staff_and_regulators(client, staff, regulator, supervisor, bidder_a, closed_lot):
-    from bidding.services.opening import opening_start
+    from bidding.sealed.services.opening import opening_start
 
     with time_machine.travel(closed_lot.bid_deadline, tick=False):
         opening_start(lot_id=closed_lot.pk, actor=f"user:{staff.pk}")

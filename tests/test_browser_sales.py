@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from bidding.services.auctions import auction_create, auction_due_sweep
-from bidding.services.listings import listing_create
+from bidding.sales.services.auctions import auction_create, auction_due_sweep
+from bidding.sales.services.listings import listing_create
 from supervisors.services import assignment_create
 from tests.browsing import browser_thread
 from tests.servers import platform_servers

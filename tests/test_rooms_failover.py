@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from bidding.models import OpeningResponse
-from bidding.services.opening import opening_answer, opening_confirm, opening_object, opening_start, share_present
-from bidding.tests.test_opening import bid_all, close
+from bidding.sealed.models import OpeningResponse
+from bidding.sealed.services.opening import (opening_answer, opening_confirm, opening_object, opening_start,
+                                             share_present)
+from bidding.sealed.tests.test_opening import bid_all, close
 from monitoring.models import AuditEntry
 from monitoring.tests.test_rooms import cookie_of
 from supervisors.services import assignment_create
@@ -69,7 +70,7 @@ def test_a_killed_server_loses_no_event_of_the_opening(make_lot, publish_sealed,
             opening_answer(response_id=objection.pk, answer="已核对，唱标无误", actor=f"user:{staff.pk}")
             session.refresh_from_db()
             with time_machine.travel(session.responses_until, tick=True):
-                assert run_sweep.delay("bidding.services.opening.opening_close_sweep").get(timeout=30) == {"closed": 1}
+                assert run_sweep.delay("bidding.sealed.services.opening.opening_close_sweep").get(timeout=30) == {"closed": 1}
 
             full = history()
             assert [kind for _, kind in full].count("opening.bid_opened") == 3

@@ -9,7 +9,7 @@ is bidding's own page for regulators (``views_objections``).
 from django import template
 from django.urls import reverse
 
-from bidding.selectors_objections import CANDIDATES, OPENING, objections_open
+from bidding.evaluation.selectors import CANDIDATES, objections_open, OPENING
 from trading.models import Role
 
 register = template.Library()

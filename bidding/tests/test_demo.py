@@ -23,7 +23,7 @@ def test_demo_data_covers_every_market_and_role_and_loads_once():
     call_command("load_demo", stdout=second)
     assert "already present" in second.getvalue()
     from bidding.demo import ACCOUNTS, BIDDERS, EXPERTS
-    from bidding.models import Expert
+    from bidding.evaluation.models import Expert
 
     assert User.objects.filter(username__startswith="demo_").count() == (len(ACCOUNTS) + len(BIDDERS)
                                                                          + len(EXPERTS) - 1)
@@ -48,7 +48,8 @@ def test_the_awarded_demo_lot_has_played_its_procedure_and_shows_its_result(clie
     from django.urls import reverse
 
     from bidding.demo import AWARDED
-    from bidding.models import Bid, Notice
+    from bidding.evaluation.models import Notice
+    from bidding.sealed.models import Bid
     from monitoring.models import AuditEntry
     from trading import clock
 

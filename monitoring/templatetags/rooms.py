@@ -6,7 +6,8 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bidding.models import Auction, OpeningSession
+from bidding.sales.models import Auction
+from bidding.sealed.models import OpeningSession
 from monitoring.rooms import ROOMS
 from trading.models import Lot, Role
 

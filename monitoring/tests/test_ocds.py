@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.services.auctions import auction_accept, auction_create, auction_due_sweep
-from bidding.services.awards import award_propose, award_review, award_withdraw, candidates_publish, contract_record
-from bidding.services.bids import bid_submit
-from bidding.services.listings import listing_close_sweep, listing_create, listing_quote
-from bidding.services.opening import bids_count_sweep, opening_close_sweep, opening_start, share_present
+from bidding.sales.services.auctions import auction_accept, auction_create, auction_due_sweep
+from bidding.evaluation.services.awards import (award_propose, award_review, award_withdraw, candidates_publish,
+                                                contract_record)
+from bidding.sealed.services.bids import bid_submit
+from bidding.sales.services.listings import listing_close_sweep, listing_create, listing_quote
+from bidding.sealed.services.opening import bids_count_sweep, opening_close_sweep, opening_start, share_present
 from monitoring.apis_ocds import LotPages
 from monitoring.ocds import lot_record, lot_releases, ocid_of, record_package, release_package
 from monitoring.tests.ocds_validation import (NOT_VENDORED, RELEASE, SCHEMAS, merge_patch, record_package_check,

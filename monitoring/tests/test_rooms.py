@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from bidding.services.auctions import auction_bid, auction_create, auction_due_sweep
+from bidding.sales.services.auctions import auction_bid, auction_create, auction_due_sweep
 from config.asgi import application
 from monitoring import fanout
 from monitoring.consumers import ACCESS_LOST

@@ -11,10 +11,10 @@ from rest_framework.test import APIClient
 
 from bidding.crypto.envelope import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.models import Bid
-from bidding.services.bids import bid_submit
-from bidding.services.listings import listing_close_sweep, listing_create
-from bidding.services.opening import opening_start
+from bidding.sealed.models import Bid
+from bidding.sealed.services.bids import bid_submit
+from bidding.sales.services.listings import listing_close_sweep, listing_create
+from bidding.sealed.services.opening import opening_start
 from monitoring.models import AuditEntry
 from supervisors.services_complaints import complaint_accept, complaint_decide, complaint_file
 from trading.models import Deposit, Lot, LotStatusChange, RuleCode

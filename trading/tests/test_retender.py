@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from bidding.services.listings import listing_close_sweep
-from bidding.services.opening import opening_start
+from bidding.sales.services.listings import listing_close_sweep
+from bidding.sealed.services.opening import opening_start
 from monitoring.models import AuditEntry
 from trading.errors import TradingError
 from trading.models import Deposit, Lot, LotDocument

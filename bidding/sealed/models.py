@@ -1,0 +1,207 @@
+"""Sealed bids and the opening: custodian and opening keys, key shares, bids, opening sessions,
+shares presented, each bid's opening and the bidders' responses to the record."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from trading.models import Lot, Organisation
+
+
+class CustodianKey(models.Model):
+    """A custodian's P-256 key pair; the private half only wrapped under their passphrase."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="custodian_key")
+    public_key_pem = models.TextField()
+    wrapped_private_key = models.BinaryField()
+    created_at = models.DateTimeField()
+
+
+class OpeningKey(models.Model):
+    """The lot's opening key pair, made at publication. The public key is published with the lot;
+    the private key was split at once and never stored."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="opening_key")
+    public_key_raw = models.BinaryField(help_text=_("Uncompressed P-256 point, 65 bytes."))
+    threshold = models.PositiveSmallIntegerField(_("shares needed (k)"))
+    created_at = models.DateTimeField()
+
+    @property
+    def shares_total(self) -> int:
+        return self.shares.count()
+
+
+class KeyShare(models.Model):
+    """One Shamir share of an opening key, sealed (HPKE) to one custodian's public key."""
+
+    opening_key = models.ForeignKey(OpeningKey, on_delete=models.PROTECT, related_name="shares")
+    custodian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="key_shares")
+    index = models.PositiveSmallIntegerField()
+    sealed_share = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opening_key", "custodian"], name="one_share_per_custodian"),
+            models.UniqueConstraint(fields=["opening_key", "index"], name="share_index_once"),
+        ]
+
+
+class Bid(FSMModelMixin, models.Model):
+    """One stored envelope. A replacement is a new bid; the one it replaces moves to ``replaced``."""
+
+    class Status(models.TextChoices):
+        SEALED = "sealed", _("Sealed")
+        REPLACED = "replaced", _("Replaced")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        OPENED = "opened", _("Opened")
+        DECRYPT_FAILED_REVOKED = "decrypt_failed_revoked", _("Decryption failed: revoked (bidder's fault)")
+        DECRYPT_FAILED_WITHDRAWN = "decrypt_failed_withdrawn", _("Decryption failed: withdrawn (not the bidder's fault)")
+        VALID = "valid", _("Valid")
+        REJECTED = "rejected", _("Rejected")
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bids")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(default=Status.SEALED, choices=Status.choices, protected=True)
+    storage_key = models.CharField(max_length=300, unique=True)
+    envelope_sha256 = models.CharField(max_length=64)
+    envelope_size = models.BigIntegerField()
+    received_at = models.DateTimeField()
+    receipt_id = models.UUIDField(unique=True)
+    receipt = models.JSONField(help_text=_("The signed receipt file, as given to the bidder."))
+    retain_until = models.DateTimeField()
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="replaced_by")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When it was replaced or withdrawn."))
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            # At most one live bid per organisation and lot: a replacement retires the old one in
+            # the same transaction.
+            models.UniqueConstraint(fields=["lot", "organisation"], condition=models.Q(status="sealed"),
+                                    name="one_sealed_bid_per_bidder"),
+        ]
+
+    @transition(field=status, source=Status.SEALED, target=Status.REPLACED)
+    def retire_for_replacement(self):
+        """A newer envelope from the same bidder takes its place before the deadline."""
+
+    @transition(field=status, source=Status.SEALED, target=Status.WITHDRAWN)
+    def withdraw(self):
+        """The bidder withdrew before the deadline."""
+
+    @transition(field=status, source=Status.SEALED, target=Status.OPENED)
+    def open(self):
+        """Decrypted and parsed at the opening."""
+
+    @transition(field=status, source=Status.SEALED, target=Status.DECRYPT_FAILED_REVOKED)
+    def fail_by_bidder(self):
+        """电子招标投标办法 Art 31: failed to decrypt through the bidder's fault, counts as revoked."""
+
+    @transition(field=status, source=Status.SEALED, target=Status.DECRYPT_FAILED_WITHDRAWN)
+    def fail_by_others(self):
+        """电子招标投标办法 Art 31: failed through another's fault, counts as withdrawn."""
+
+    @transition(field=status, source=Status.OPENED, target=Status.VALID)
+    def accept(self):
+        """Found valid in evaluation."""
+
+    @transition(field=status, source=Status.OPENED, target=Status.REJECTED)
+    def reject(self):
+        """Found invalid in evaluation; the reason is recorded."""
+
+
+class OpeningSession(FSMModelMixin, models.Model):
+    """The online opening of one lot (不见面开标): custodians present shares, the bids are decrypted,
+    the record is published, bidders confirm or object, the session closes."""
+
+    class Status(models.TextChoices):
+        COLLECTING_SHARES = "collecting_shares", _("Collecting key shares")
+        DECRYPTING = "decrypting", _("Decrypting")
+        RECORD_PUBLISHED = "record_published", _("Record published")
+        CLOSED = "closed", _("Closed")
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="opening_session")
+    status = FSMField(default=Status.COLLECTING_SHARES, choices=Status.choices, protected=True)
+    started_at = models.DateTimeField()
+    started_by = models.CharField(max_length=64)
+    record = models.JSONField(null=True, blank=True, help_text=_("The signed opening record."))
+    record_published_at = models.DateTimeField(null=True, blank=True)
+    responses_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    @transition(field=status, source=Status.COLLECTING_SHARES, target=Status.DECRYPTING)
+    def decrypt(self):
+        """k shares are in: the key is rebuilt in memory and the envelopes opened."""
+
+    @transition(field=status, source=Status.DECRYPTING, target=Status.RECORD_PUBLISHED)
+    def publish_record(self):
+        """The signed record is out; bidders confirm or object until ``responses_until``."""
+
+    @transition(field=status, source=Status.RECORD_PUBLISHED, target=Status.CLOSED)
+    def close(self):
+        """The response window is over and every objection answered."""
+
+
+class BidCount(models.Model):
+    """How many sealed bids a lot had when bidding closed: the one figure about its bids that is
+    told before the opening (the names stay sealed until it)."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="bid_count")
+    sealed = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+
+class SharePresentation(models.Model):
+    """A custodian's share, presented at the opening with their passphrase. Until the record is
+    published the share is kept encrypted under a key derived for this session; then it is erased."""
+
+    session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="presentations")
+    custodian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    index = models.PositiveSmallIntegerField()
+    share_cipher = models.BinaryField(null=True, blank=True)
+    presented_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "custodian"], name="present_share_once")]
+
+
+class BidOpening(models.Model):
+    """What the opening found in one envelope: the declared price form, or the failure and its
+    outcome under 电子招标投标办法 Art 31."""
+
+    class Fault(models.TextChoices):
+        BIDDER = "bidder", _("the bidder")
+        PLATFORM = "platform", _("the platform")
+
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="opening")
+    price = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    period_days = models.PositiveIntegerField(null=True)
+    items = models.JSONField(default=dict)
+    files = models.JSONField(default=list)
+    failure_code = models.CharField(max_length=40, blank=True)
+    fault = models.CharField(max_length=10, blank=True, choices=Fault.choices)
+    opened_at = models.DateTimeField()
+
+
+class OpeningResponse(models.Model):
+    """A bidder's confirmation of the record, or an objection that staff answer in the session."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", _("Confirmation")
+        OBJECTION = "objection", _("Objection")
+
+    session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="responses")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "organisation"], condition=models.Q(kind="confirm"),
+                                               name="confirm_once")]
