@@ -101,7 +101,7 @@ def chain_extend(total: int) -> None:
 
 
 def bench_verify() -> tuple[float, int]:
-    from monitoring.services import audit_checkpoint, audit_verify
+    from monitoring.audit.services import audit_checkpoint, audit_verify
 
     audit_checkpoint(force=True)
     started = time.perf_counter()

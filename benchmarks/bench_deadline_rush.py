@@ -128,7 +128,7 @@ def bidders_make(lot, count: int) -> list[dict]:
     from django.conf import settings
     from rest_framework.authtoken.models import Token
 
-    from bidding.crypto.envelope import seal
+    from bidding.crypto.sealing import seal
     from bidding.crypto.opening_key import public_key_load
     from trading.services import organisation_create, user_create
     from trading.services.registrations import registration_create

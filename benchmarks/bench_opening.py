@@ -95,7 +95,7 @@ def lot_make(custodians, code: str):
 def envelope_seal(lot, user, i: int) -> bytes:
     from django.conf import settings
 
-    from bidding.crypto.envelope import seal
+    from bidding.crypto.sealing import seal
     from bidding.crypto.opening_key import public_key_load
 
     content = os.urandom(FILE_SIZE)

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from trading import clock
 from trading.models import Lot, Market, Procedure, Role, User
-from bidding.crypto.envelope import seal
+from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
 from bidding.sealed.models import Bid
 from bidding.evaluation.services.awards import award_propose, award_review, candidates_publish

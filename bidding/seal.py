@@ -13,7 +13,8 @@ from contextlib import ExitStack
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from bidding.crypto.envelope import DEFAULT_SEGMENT_SIZE, EnvelopeError, seal
+from bidding.crypto.envelope import DEFAULT_SEGMENT_SIZE, EnvelopeError
+from bidding.crypto.sealing import seal
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from bidding.sales.apis import AuctionBidTokenPath  # noqa: E402
-from monitoring.routing import websocket_urlpatterns  # noqa: E402
+from monitoring.live.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -146,9 +146,9 @@ PLATFORM_SWEEPS = [
     "bidding.sales.services.listings.listing_close_sweep",
     "bidding.evaluation.services.awards.contract_due_sweep",
     "trading.services_calendar.calendar_unconfirmed_sweep",
-    "monitoring.services.audit_checkpoint_sweep",
+    "monitoring.audit.services.audit_checkpoint_sweep",
 ]
-# Open data (OCDS 1.1.5, monitoring/ocds.py): the ocid prefix registered with the Open Contracting
+# Open data (OCDS 1.1.5, monitoring/opendata/ocds.py): the ocid prefix registered with the Open Contracting
 # Partnership, the publisher's name and the address packages name themselves by in bulk exports.
 PLATFORM_OCDS_PREFIX = env.get("PLATFORM_OCDS_PREFIX", "ocds-pr0000")
 PLATFORM_OCDS_PUBLISHER = env.get("PLATFORM_OCDS_PUBLISHER", "公共资源交易平台")
@@ -259,8 +259,8 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "bidding.evaluation.models.Evaluation.Status",
         "PanelMemberStatusEnum": "bidding.evaluation.models.PanelMember.Status",
         "AwardProposalStatusEnum": "bidding.evaluation.models.AwardProposal.Status",
-        "ChallengeStatusEnum": "supervisors.models_complaints.Challenge.Status",
-        "ComplaintStatusEnum": "supervisors.models_complaints.Complaint.Status",
+        "ChallengeStatusEnum": "supervisors.complaints.models.Challenge.Status",
+        "ComplaintStatusEnum": "supervisors.complaints.models.Complaint.Status",
     },
 }
 

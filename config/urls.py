@@ -22,7 +22,7 @@ urlpatterns = [
     path("api/v1/", include("supervisors.api_urls")),
     path("api/v1/", include("trading.api_urls")),
     path("api/v1/", include("monitoring.api_urls")),
-    path("api/ocds/", include("monitoring.urls_ocds")),
+    path("api/ocds/", include("monitoring.opendata.urls")),
     path("", include("monitoring.urls")),
     path("", include("bidding.urls")),
     path("", include("supervisors.urls")),

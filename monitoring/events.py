@@ -1,7 +1,7 @@
 """Recording domain events: the one module every app imports to append to the audit chain.
 
 A leaf: it imports Django, Channels and monitoring's own chain and models, never another app of
-the project, and not the signing key (checkpoints live in ``monitoring.services``).
+the project, and not the signing key (checkpoints live in ``monitoring.audit.services``).
 """
 import functools
 import re

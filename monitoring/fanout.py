@@ -84,7 +84,7 @@ def _run(items: queue.SimpleQueue) -> None:
 
 def _merge(batch: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     """Consecutive event messages of one group become one message (order kept within each group).
-    Each names its group: a process's room hub (``monitoring.hub``) gets all its groups on one channel."""
+    Each names its group: a process's room hub (``monitoring.live.hub``) gets all its groups on one channel."""
     merged: list[tuple[str, dict]] = []
     open_for: dict[str, dict] = {}
     for group, message in batch:

@@ -1,6 +1,6 @@
 """The audit chain, which is also the event log, and its signed checkpoints.
 
-Rows are only ever inserted, by ``monitoring.events.record`` and ``monitoring.services``; on
+Rows are only ever inserted, by ``monitoring.events.record`` and ``monitoring.audit.services``; on
 PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE of both tables (migration 0002).
 """
 from django.db import models

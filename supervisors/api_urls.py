@@ -1,6 +1,7 @@
 from django.urls import path
 
-from supervisors import apis, apis_complaints
+from supervisors import apis
+from supervisors.complaints import apis as complaints
 
 urlpatterns = [
     path("lots/<int:lot_id>/supervisors/", apis.LotSupervisorsApi.as_view(), name="api-lot-supervisors"),
@@ -8,20 +9,20 @@ urlpatterns = [
          name="api-supervisor-assignment-revoke"),
     path("lots/<int:lot_id>/reserve/", apis.ReserveSealApi.as_view(), name="api-lot-reserve"),
     path("lots/<int:lot_id>/observation-note/", apis.ObservationNoteApi.as_view(), name="api-observation-note"),
-    path("lots/<int:lot_id>/challenges/", apis_complaints.LotChallengesApi.as_view(), name="api-lot-challenges"),
-    path("lots/<int:lot_id>/complaints/", apis_complaints.LotComplaintsApi.as_view(), name="api-lot-complaints"),
-    path("challenges/", apis_complaints.ChallengeListApi.as_view(), name="api-challenges"),
-    path("challenges/mine/", apis_complaints.ChallengesMineApi.as_view(), name="api-challenges-mine"),
-    path("challenges/<int:challenge_id>/reply/", apis_complaints.ChallengeReplyApi.as_view(),
+    path("lots/<int:lot_id>/challenges/", complaints.LotChallengesApi.as_view(), name="api-lot-challenges"),
+    path("lots/<int:lot_id>/complaints/", complaints.LotComplaintsApi.as_view(), name="api-lot-complaints"),
+    path("challenges/", complaints.ChallengeListApi.as_view(), name="api-challenges"),
+    path("challenges/mine/", complaints.ChallengesMineApi.as_view(), name="api-challenges-mine"),
+    path("challenges/<int:challenge_id>/reply/", complaints.ChallengeReplyApi.as_view(),
          name="api-challenge-reply"),
-    path("complaints/", apis_complaints.ComplaintListApi.as_view(), name="api-complaints"),
-    path("complaints/mine/", apis_complaints.ComplaintsMineApi.as_view(), name="api-complaints-mine"),
-    path("complaints/<int:complaint_id>/accept/", apis_complaints.ComplaintAcceptApi.as_view(),
+    path("complaints/", complaints.ComplaintListApi.as_view(), name="api-complaints"),
+    path("complaints/mine/", complaints.ComplaintsMineApi.as_view(), name="api-complaints-mine"),
+    path("complaints/<int:complaint_id>/accept/", complaints.ComplaintAcceptApi.as_view(),
          name="api-complaint-accept"),
-    path("complaints/<int:complaint_id>/refuse/", apis_complaints.ComplaintRefuseApi.as_view(),
+    path("complaints/<int:complaint_id>/refuse/", complaints.ComplaintRefuseApi.as_view(),
          name="api-complaint-refuse"),
-    path("complaints/<int:complaint_id>/suspend/", apis_complaints.ComplaintSuspendApi.as_view(),
+    path("complaints/<int:complaint_id>/suspend/", complaints.ComplaintSuspendApi.as_view(),
          name="api-complaint-suspend"),
-    path("complaints/<int:complaint_id>/decide/", apis_complaints.ComplaintDecideApi.as_view(),
+    path("complaints/<int:complaint_id>/decide/", complaints.ComplaintDecideApi.as_view(),
          name="api-complaint-decide"),
 ]

@@ -1,13 +1,13 @@
 """Social supervisors (社会监督员) of a lot: who staff assigned to watch it, and each supervisor's
 observation note, the draft of their report on that lot. Challenges and complaints: see
-``supervisors.models_complaints``."""
+``supervisors.complaints.models``."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# Complaints and challenges have their own module; Django finds their models through this one.
-from supervisors.models_complaints import Challenge, Complaint
+# Complaints and challenges have their own part; Django finds their models through this module.
+from supervisors.complaints.models import Challenge, Complaint
 
 __all__ = ["Assignment", "Challenge", "Complaint", "ObservationNote"]
 

@@ -1,5 +1,5 @@
 """Reads of supervision. ``supervisor_is_assigned`` and ``note_get`` are also what the live rooms ask
-(monitoring/rooms.py) on entry and on every message, so they stay one indexed query each."""
+(monitoring/live/rooms.py) on entry and on every message, so they stay one indexed query each."""
 from django.db.models import F, QuerySet
 
 from supervisors.errors import not_assigned

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from supervisors import views, views_complaints
+from supervisors import views
+from supervisors.complaints import views as complaints
 
 urlpatterns = [
     # Included before trading's urls: its "staff/lots/<id>/<action>/" would take "supervisors".
@@ -10,15 +11,15 @@ urlpatterns = [
     path("staff/lots/<int:lot_id>/reserve/", views.staff_reserve_seal, name="staff-lot-reserve"),
     path("supervision/mine/", views.supervision_mine, name="supervision-mine"),
     path("supervision/lots/<int:lot_id>/note/", views.supervision_note_save, name="supervision-note-save"),
-    path("lots/<int:lot_id>/complaints/", views_complaints.lot_complaints, name="lot-complaints"),
-    path("lots/<int:lot_id>/challenges/", views_complaints.lot_challenge_file, name="lot-challenge-file"),
-    path("complaints/mine/", views_complaints.complaints_mine, name="complaints-mine"),
-    path("regulator/complaints/", views_complaints.regulator_complaints, name="regulator-complaints"),
-    path("regulator/complaints/<int:complaint_id>/", views_complaints.regulator_complaint,
+    path("lots/<int:lot_id>/complaints/", complaints.lot_complaints, name="lot-complaints"),
+    path("lots/<int:lot_id>/challenges/", complaints.lot_challenge_file, name="lot-challenge-file"),
+    path("complaints/mine/", complaints.complaints_mine, name="complaints-mine"),
+    path("regulator/complaints/", complaints.regulator_complaints, name="regulator-complaints"),
+    path("regulator/complaints/<int:complaint_id>/", complaints.regulator_complaint,
          name="regulator-complaint"),
-    path("regulator/complaints/<int:complaint_id>/<slug:step>/", views_complaints.regulator_complaint_step,
+    path("regulator/complaints/<int:complaint_id>/<slug:step>/", complaints.regulator_complaint_step,
          name="regulator-complaint-step"),
-    path("staff/challenges/", views_complaints.staff_challenges, name="staff-challenges"),
-    path("staff/challenges/<int:challenge_id>/reply/", views_complaints.staff_challenge_reply,
+    path("staff/challenges/", complaints.staff_challenges, name="staff-challenges"),
+    path("staff/challenges/<int:challenge_id>/reply/", complaints.staff_challenge_reply,
          name="staff-challenge-reply"),
 ]

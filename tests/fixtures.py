@@ -303,7 +303,7 @@ def lot_in_evaluation(make_lot, publish_sealed, custodians, make_person):
     import time_machine
     from django.conf import settings
 
-    from bidding.crypto.envelope import seal
+    from bidding.crypto.sealing import seal
     from bidding.crypto.opening_key import public_key_load
     from bidding.sealed.services.bids import bid_submit
     from bidding.sealed.services.opening import opening_close_sweep, opening_start, share_present

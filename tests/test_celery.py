@@ -10,12 +10,12 @@ def test_worker_runs_the_audit_checkpoint_sweep(celery_worker_live, staff):
     from monitoring.models import AuditEntry, Checkpoint
 
     head = AuditEntry.objects.order_by("-id").first()
-    result = run_sweep.delay("monitoring.services.audit_checkpoint_sweep")
+    result = run_sweep.delay("monitoring.audit.services.audit_checkpoint_sweep")
     result.get(timeout=30)
     checkpoint = Checkpoint.objects.order_by("-id").first()
     assert checkpoint is not None and checkpoint.entry == head.id and checkpoint.head_hash == head.hash
     # Idempotent: nothing new to seal, so a second run adds no checkpoint.
-    run_sweep.delay("monitoring.services.audit_checkpoint_sweep").get(timeout=30)
+    run_sweep.delay("monitoring.audit.services.audit_checkpoint_sweep").get(timeout=30)
     assert Checkpoint.objects.count() == 1
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from monitoring.selectors import subject_head
-from monitoring.tests.test_rooms import cookie_of
+from monitoring.live.tests.test_rooms import cookie_of
 from tests.roomclient import RoomClient
 from tests.servers import platform_servers, server_environment
 

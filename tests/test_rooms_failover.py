@@ -11,7 +11,7 @@ from bidding.sealed.services.opening import (opening_answer, opening_confirm, op
                                              share_present)
 from bidding.sealed.tests.test_opening import bid_all, close
 from monitoring.models import AuditEntry
-from monitoring.tests.test_rooms import cookie_of
+from monitoring.live.tests.test_rooms import cookie_of
 from supervisors.services import assignment_create
 from tests.fixtures import CUSTODIAN_PASSPHRASE
 from tests.roomclient import RoomClient

@@ -1,4 +1,4 @@
-"""Reads for the open-data export (OCDS, ``monitoring.ocds``): public lots with what their releases
+"""Reads for the open-data export (OCDS, ``monitoring.opendata.ocds``): public lots with what their releases
 need from this app, in few queries however many lots are read."""
 from datetime import datetime
 

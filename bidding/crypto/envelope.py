@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .canonical import CanonicalError, b64url_decode, b64url_encode, canonical_json, canonical_parse, is_int
+from .canonical import CanonicalError, b64url_decode, canonical_parse, is_int
 
 MAGIC = b"PBE1"
 SUITE = "P256-SHA256-AES256GCM"
@@ -28,10 +28,10 @@ SEGMENT_SIZES = frozenset(2**power for power in range(12, 23))
 DEFAULT_SEGMENT_SIZE = 65536
 MAX_SEGMENTS = 2**32
 HEADER_KEYS = frozenset({"v", "platform", "lot", "bidder", "suite", "segment_size", "enc", "sealed"})
-_HPKE = hpke.Suite(hpke.KEM.P256, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+HPKE_SUITE = hpke.Suite(hpke.KEM.P256, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 _PRICE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]{1,2})?")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-_READ = 1 << 20
+READ_SIZE = 1 << 20
 
 
 class Code(enum.StrEnum):
@@ -133,55 +133,6 @@ def bid_info(*, platform: str, lot: str, bidder: str) -> bytes:
     return f"{INFO_PREFIX}{platform}|{lot}|{bidder}".encode("utf-8")
 
 
-def seal(*, public_key: ec.EllipticCurvePublicKey, platform: str, lot: str, bidder: str, price_form: dict,
-         files: Sequence[tuple[str, BinaryIO, int]], out: Writable,
-         segment_size: int = DEFAULT_SEGMENT_SIZE) -> SealResult:
-    """Write an envelope to ``out`` and return its SHA-256 and size.
-
-    Each file is read twice (its SHA-256 goes into the inner, which precedes the segments), so it
-    must be seekable; reading starts at its current position. A file that changes between the two
-    reads raises ``seal_input``: its envelope could never open. On any error ``out`` holds a
-    partial envelope and must be discarded.
-    """
-    if segment_size not in SEGMENT_SIZES:
-        raise ValueError(f"segment_size must be a power of two from 4096 to 4194304, not {segment_size}")
-    info = bid_info(platform=platform, lot=lot, bidder=bidder)
-    form = price_form_check(price_form=price_form, code=Code.SEAL_INPUT)
-    starts, entries = [], []
-    for name, fileobj, size in files:
-        start, digest = _file_digest(fileobj, size, name)
-        starts.append(start)
-        entries.append(FileEntry(name=name, size=size, sha256=digest))
-    _files_check(entries, Code.SEAL_INPUT)
-    key = AESGCM.generate_key(bit_length=256)
-    inner = canonical_json({"key": b64url_encode(key), "price_form": form,
-                            "files": [{"name": e.name, "size": e.size, "sha256": e.sha256} for e in entries]})
-    sealed_blob = _HPKE.encrypt(inner, public_key, info=info)
-    if len(sealed_blob) - ENC_SIZE > MAX_SEALED:
-        raise EnvelopeError(Code.SEAL_INPUT, "too many files or items: the sealed inner exceeds 65536 bytes")
-    header = canonical_json({"v": 1, "platform": platform, "lot": lot, "bidder": bidder, "suite": SUITE,
-                             "segment_size": segment_size, "enc": b64url_encode(sealed_blob[:ENC_SIZE]),
-                             "sealed": b64url_encode(sealed_blob[ENC_SIZE:])})
-    total = sum(entry.size for entry in entries)
-    count = max(1, -(-total // segment_size))
-    if count > MAX_SEGMENTS:
-        raise EnvelopeError(Code.SEAL_INPUT, "the files need more than 2**32 segments")
-    writer = _HashingWriter(out)
-    writer.write(MAGIC + len(header).to_bytes(4, "big") + header)
-    aead, aad = AESGCM(key), segment_aad(header)
-    pending, index = bytearray(), 0
-    for chunk in _second_pass(files, starts, entries, segment_size):
-        pending += chunk
-        # The last segment is written after the loop, so a stream of exactly k segments ends on a
-        # full last segment rather than on an extra empty one.
-        while len(pending) >= segment_size and index < count - 1:
-            writer.write(aead.encrypt(segment_nonce(index, last=False), bytes(pending[:segment_size]), aad))
-            del pending[:segment_size]
-            index += 1
-    writer.write(aead.encrypt(segment_nonce(index, last=True), bytes(pending), aad))
-    return SealResult(sha256=writer.hash.hexdigest(), size=writer.size)
-
-
 def segment_nonce(index: int, *, last: bool) -> bytes:
     return bytes(7) + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
 
@@ -275,7 +226,7 @@ class _FormChecker:
 def form_check(*, stream: BinaryIO, platform: str, lot: str, bidder: str, max_size: int | None) -> EnvelopeHeader:
     """The platform's submission check, reading ``stream`` once to its end."""
     checker = _FormChecker(platform=platform, lot=lot, bidder=bidder, max_size=max_size)
-    while chunk := stream.read(_READ):
+    while chunk := stream.read(READ_SIZE):
         checker.feed(chunk)
     return checker.finish()
 
@@ -349,7 +300,7 @@ def _open(reader: "_HashingReader", private_key: ec.EllipticCurvePrivateKey, pla
         raise EnvelopeError(Code.BAD_HEADER, "the envelope ends inside its header")
     header = header_check(header_bytes, platform=platform, lot=lot, bidder=bidder)
     try:
-        inner = _HPKE.decrypt(header.enc + header.sealed, private_key,
+        inner = HPKE_SUITE.decrypt(header.enc + header.sealed, private_key,
                               info=bid_info(platform=platform, lot=lot, bidder=bidder))
     except (InvalidTag, ValueError):
         raise EnvelopeError(Code.DECRYPT_FAILED, "the sealed inner does not open with this lot's key, "
@@ -410,11 +361,11 @@ def _inner_check(inner: bytes) -> tuple[bytes, dict, tuple[FileEntry, ...]]:
                                               for f in files):
         raise EnvelopeError(Code.BAD_INNER, "files must be a list of {name, size, sha256}")
     entries = tuple(FileEntry(name=f["name"], size=f["size"], sha256=f["sha256"]) for f in files)
-    _files_check(entries, Code.BAD_INNER)
+    files_check(entries, Code.BAD_INNER)
     return key, price_form_check(price_form=fields["price_form"]), entries
 
 
-def _files_check(entries: Sequence[FileEntry], code: Code) -> None:
+def files_check(entries: Sequence[FileEntry], code: Code) -> None:
     for entry in entries:
         if not isinstance(entry.name, str) or not is_int(entry.size, low=0) or not (
                 isinstance(entry.sha256, str) and _SHA256_HEX.fullmatch(entry.sha256)):
@@ -436,46 +387,6 @@ def _on_curve(point: bytes) -> bool:
     return point[0] == 0x04
 
 
-def _file_digest(fileobj: BinaryIO, size: int, name: str) -> tuple[int, str]:
-    if not is_int(size, low=0):
-        raise EnvelopeError(Code.SEAL_INPUT, f"file {name!r}: size must be a non-negative integer")
-    start, digest, seen = fileobj.tell(), hashlib.sha256(), 0
-    while chunk := fileobj.read(_READ):
-        digest.update(chunk)
-        seen += len(chunk)
-    if seen != size:
-        raise EnvelopeError(Code.SEAL_INPUT, f"file {name!r} holds {seen} bytes, not the {size} declared")
-    fileobj.seek(start)
-    return start, digest.hexdigest()
-
-
-def _second_pass(files: Sequence[tuple[str, BinaryIO, int]], starts: list[int], entries: list[FileEntry],
-                 chunk_size: int):
-    # Chunks of one segment keep the sealer's buffer under two segments.
-    for (name, fileobj, size), start, entry in zip(files, starts, entries):
-        fileobj.seek(start)
-        digest, remaining = hashlib.sha256(), size
-        while remaining:
-            chunk = fileobj.read(min(remaining, chunk_size))
-            if not chunk:
-                break
-            digest.update(chunk)
-            remaining -= len(chunk)
-            yield chunk
-        if remaining or digest.hexdigest() != entry.sha256:
-            raise EnvelopeError(Code.SEAL_INPUT, f"file {name!r} changed while it was being sealed")
-
-
-class _HashingWriter:
-    def __init__(self, out: Writable):
-        self._out, self.hash, self.size = out, hashlib.sha256(), 0
-
-    def write(self, data: bytes) -> None:
-        self._out.write(data)
-        self.hash.update(data)
-        self.size += len(data)
-
-
 class _HashingReader:
     def __init__(self, stream: BinaryIO):
         self._stream, self.hash, self.size = stream, hashlib.sha256(), 0
@@ -495,7 +406,7 @@ class _HashingReader:
         return data
 
     def drain(self) -> None:
-        while self.read_exact(_READ):
+        while self.read_exact(READ_SIZE):
             pass
 
 

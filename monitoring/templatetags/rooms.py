@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from bidding.sales.models import Auction
 from bidding.sealed.models import OpeningSession
-from monitoring.rooms import ROOMS
+from monitoring.live.rooms import ROOMS
 from trading.models import Lot, Role
 
 register = template.Library()

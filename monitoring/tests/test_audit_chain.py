@@ -22,7 +22,7 @@ from monitoring.chain import AuditError, AuditErrorCode, Reason
 from monitoring.events import actor_of, record, record_many
 from monitoring.models import AuditEntry, AuditHead, Checkpoint
 from monitoring.selectors import audit_entries_for_subject, audit_status
-from monitoring.services import audit_checkpoint, audit_checkpoint_sweep, audit_verify
+from monitoring.audit.services import audit_checkpoint, audit_checkpoint_sweep, audit_verify
 from trading.signing import public_key
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",

@@ -9,14 +9,14 @@ import time_machine
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from bidding.crypto.envelope import seal
+from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
 from bidding.sealed.models import Bid
 from bidding.sealed.services.bids import bid_submit
 from bidding.sales.services.listings import listing_close_sweep, listing_create
 from bidding.sealed.services.opening import opening_start
 from monitoring.models import AuditEntry
-from supervisors.services_complaints import complaint_accept, complaint_decide, complaint_file
+from supervisors.complaints.services import complaint_accept, complaint_decide, complaint_file
 from trading.models import Deposit, Lot, LotStatusChange, RuleCode
 from trading.selectors_calendar import rule_get
 from trading.services.deposits import deposit_confirm

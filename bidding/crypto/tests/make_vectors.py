@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bidding.crypto.envelope import seal
+from bidding.crypto.sealing import seal
 
 VECTORS = Path(__file__).parent / "vectors"
 PLATFORM, BIDDER = "cn-demo-ggzy", "91310000MA1FL0000X"

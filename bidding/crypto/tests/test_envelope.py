@@ -7,9 +7,8 @@ import tracemalloc
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bidding.crypto.envelope import (
-    MAGIC, TAG, CheckingReader, Code, EnvelopeError, Fault, form_check, open_envelope, seal,
-)
+from bidding.crypto.envelope import CheckingReader, Code, EnvelopeError, Fault, form_check, MAGIC, open_envelope, TAG
+from bidding.crypto.sealing import seal
 
 PLATFORM, LOT, BIDDER = "cn-test-ggzy", "7", "91310000MA1FL0000X"
 OTHER_BIDDER = "91110000MA0000000Y"

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from bidding.crypto import receipts
-from bidding.crypto.envelope import seal
+from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
 from bidding.errors import BiddingError
 from bidding.sales.models import Auction, DealConfirmation, Listing, SealedReserve

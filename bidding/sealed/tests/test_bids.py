@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from bidding.crypto import receipts
-from bidding.crypto.envelope import seal
+from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
 from bidding.errors import BiddingError
 from bidding.sealed.models import Bid

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.ocds import lot_list_export, record_of, record_package, release_package, releases_of
+from monitoring.opendata.ocds import lot_list_export, record_of, record_package, release_package, releases_of
 
 # Lots read per round: a few queries per round whatever its size, memory for its releases only.
 BATCH = 200

@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from monitoring.services import audit_verify
+from monitoring.audit.services import audit_verify
 
 
 class Command(BaseCommand):

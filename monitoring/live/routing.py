@@ -1,7 +1,7 @@
 """Websocket routes of the live rooms (docs/rooms.md)."""
 from django.urls import re_path
 
-from monitoring.consumers import RoomConsumer
+from monitoring.live.consumers import RoomConsumer
 
 websocket_urlpatterns = [
     re_path(r"^ws/rooms/(?P<room>opening|auction)/(?P<key>[0-9]+)/$", RoomConsumer.as_asgi()),

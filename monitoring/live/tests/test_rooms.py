@@ -14,7 +14,7 @@ from django.test import Client
 from bidding.sales.services.auctions import auction_bid, auction_create, auction_due_sweep
 from config.asgi import application
 from monitoring import fanout
-from monitoring.consumers import ACCESS_LOST
+from monitoring.live.consumers import ACCESS_LOST
 from monitoring.events import record
 from supervisors.services import assignment_create, assignment_revoke
 from trading import clock
@@ -207,7 +207,7 @@ def test_an_event_the_layer_drops_is_filled_from_the_database(opened_lot, people
 
 @committed
 def test_a_heartbeat_fills_an_event_lost_at_the_end_of_a_burst(opened_lot, people, monkeypatch):
-    monkeypatch.setattr("monitoring.consumers.LIVE_STALL", 0.0)  # no live message for "long enough"
+    monkeypatch.setattr("monitoring.live.consumers.LIVE_STALL", 0.0)  # no live message for "long enough"
     monkeypatch.setattr(fanout, "submit", lambda group, message: None)  # the layer loses everything
 
     async def scenario():

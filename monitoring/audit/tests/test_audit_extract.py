@@ -14,11 +14,11 @@ from bidding.verify import VerifyError, audit_extract_verify
 from monitoring import chain
 from monitoring.events import record
 from monitoring.models import AuditEntry, Checkpoint
-from monitoring.services import audit_extract
+from monitoring.audit.services import audit_extract
 from trading.services.lots import lot_publish, lot_submit
 from trading.signing import public_key, public_key_pem
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ORGANISATION = "丙建设集团有限公司"
 ACTOR = "user:1"
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from supervisors.models import Challenge, Complaint
-from supervisors.services_complaints import complaint_accept, complaint_file
-from supervisors.tests.test_complaints import at
+from supervisors.complaints.services import complaint_accept, complaint_file
+from supervisors.complaints.tests.test_complaints import at
 from trading.models import Lot, LotHold, User
 
 pytestmark = pytest.mark.django_db

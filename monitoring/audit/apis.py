@@ -5,7 +5,7 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from monitoring.services import audit_extract
+from monitoring.audit.services import audit_extract
 from trading.serializers import ErrorSerializer
 
 

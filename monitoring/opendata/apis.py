@@ -1,4 +1,4 @@
-"""Open data in OCDS 1.1.5 (``monitoring.ocds``): public, no sign-in. A lot that is not public yet
+"""Open data in OCDS 1.1.5 (``monitoring.opendata.ocds``): public, no sign-in. A lot that is not public yet
 (draft, pending review) is 404 like one that does not exist."""
 from datetime import datetime, time
 
@@ -12,8 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from monitoring.ocds import (lot_id_of, lot_list_export, record_of, record_package, release_package, releases_of,
-                             releases_since)
+from monitoring.opendata.ocds import (lot_id_of, lot_list_export, record_of, record_package, release_package,
+                                      releases_of, releases_since)
 from trading.errors import PlatformError
 from trading.selectors_ocds import lot_get_ocds
 from trading.serializers import ErrorSerializer

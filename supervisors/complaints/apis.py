@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 
 from monitoring.events import actor_of
 from supervisors.models import Challenge, Complaint
-from supervisors.selectors_complaints import (challenge_list_for_staff, challenge_list_own,
+from supervisors.complaints.selectors import (challenge_list_for_staff, challenge_list_own,
                                               complaint_list_for_regulator, complaint_list_own)
-from supervisors.services_complaints import (TEXT_MAX, TITLE_MAX, challenge_file, challenge_reply, complaint_accept,
-                                             complaint_decide, complaint_file, complaint_refuse, complaint_suspend)
+from supervisors.complaints.services import (challenge_file, challenge_reply, complaint_accept, complaint_decide,
+                                             complaint_file, complaint_refuse, complaint_suspend, TEXT_MAX, TITLE_MAX)
 from trading import clock
 from trading.permissions import IsBidderRole, IsRegulatorRole, IsStaffRole
 from trading.serializers import ErrorSerializer

@@ -28,7 +28,7 @@ from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from supervisors.errors import SupervisionError
 from supervisors.errors import SupervisionErrorCode as Code
 from supervisors.models import Challenge, Complaint
-from supervisors.selectors_complaints import ComplaintTerms, complaint_may_file, complaint_terms
+from supervisors.complaints.selectors import complaint_may_file, complaint_terms, ComplaintTerms
 from trading import clock
 from trading.models import Lot, LotHold, RuleCode, RuleUnit
 from trading.selectors_calendar import rule_find, rule_get

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from bidding.crypto.envelope import seal
+from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
 from bidding.sales.services.auctions import auction_accept, auction_create, auction_due_sweep
 from bidding.evaluation.services.awards import (award_propose, award_review, award_withdraw, candidates_publish,
@@ -23,10 +23,10 @@ from bidding.evaluation.services.awards import (award_propose, award_review, awa
 from bidding.sealed.services.bids import bid_submit
 from bidding.sales.services.listings import listing_close_sweep, listing_create, listing_quote
 from bidding.sealed.services.opening import bids_count_sweep, opening_close_sweep, opening_start, share_present
-from monitoring.apis_ocds import LotPages
-from monitoring.ocds import lot_record, lot_releases, ocid_of, record_package, release_package
-from monitoring.tests.ocds_validation import (NOT_VENDORED, RELEASE, SCHEMAS, merge_patch, record_package_check,
-                                             release_package_check, schema_check)
+from monitoring.opendata.apis import LotPages
+from monitoring.opendata.ocds import lot_record, lot_releases, ocid_of, record_package, release_package
+from monitoring.opendata.tests.ocds_validation import (merge_patch, NOT_VENDORED, record_package_check, RELEASE,
+                                                       release_package_check, schema_check, SCHEMAS)
 from tests.fixtures import CUSTODIAN_PASSPHRASE
 from trading import clock
 from trading.models import Lot

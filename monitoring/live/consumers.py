@@ -6,7 +6,7 @@ tells the consumer that events exist; whenever what arrives does not continue th
 layer dropped a message, or two processes' messages crossed), the consumer reads the missing run
 from the database, which holds every event before anything is broadcast.
 
-Live events come from the process's hub (``monitoring.hub``), not from a group membership of each
+Live events come from the process's hub (``monitoring.live.hub``), not from a group membership of each
 connection; while a connection reads from the database (on entry, or to fill a gap) the live events
 that arrive meanwhile wait in its backlog, and every send goes through ``_emit``, which drops what
 was sent already and never sends past a gap.
@@ -24,8 +24,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.events import event_payload, subject_group, user_group
-from monitoring.hub import hub
-from monitoring.rooms import ROOMS, Member, RoomError
+from monitoring.live.hub import hub
+from monitoring.live.rooms import Member, RoomError, ROOMS
 from monitoring.selectors import audit_entries_for_subject, subject_head
 from trading.errors import PlatformError
 

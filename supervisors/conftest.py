@@ -1,3 +1,4 @@
+"""Fixtures shared by the tests of supervisors and of its complaints part."""
 import pytest
 
 from trading.services.lots import lot_publish, lot_submit

@@ -1,29 +1,14 @@
+"""The supervision dashboard: the centre's live openings and open alerts, kept current by its room."""
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
-
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bidding.sealed.selectors import opening_sessions_live
-from monitoring.selectors import audit_status, subject_head
-from monitoring.services import audit_verify
+from monitoring.selectors import subject_head
 from trading.models import CalendarAlert, Role
 from trading.permissions import role_required
 from trading.selectors_calendar import calendar_alerts_open
-from trading.signing import public_key_pem
-
-
-def platform_key(request):
-    return HttpResponse(public_key_pem(), content_type="application/x-pem-file")
-
-
-@login_required
-def audit_status_page(request):
-    """Regulators (and staff) see the chain's head and last checkpoint, and may verify it all now."""
-    role_required(request.user, Role.REGULATOR, Role.STAFF)
-    result = audit_verify() if request.method == "POST" else None
-    return render(request, "monitoring/audit_status.html", {"status": audit_status(), "result": result})
 
 
 @login_required

@@ -11,7 +11,7 @@ from monitoring.events import WITHHELD_ACTOR
 from monitoring.models import AuditEntry
 from supervisors.errors import SupervisionError
 from supervisors.models import Complaint
-from supervisors.services_complaints import (complaint_accept, complaint_decide, complaint_file, complaint_refuse,
+from supervisors.complaints.services import (complaint_accept, complaint_decide, complaint_file, complaint_refuse,
                                              complaint_suspend)
 from trading.errors import PlatformError
 from trading.models import CalendarDay, Lot, LotHold, LotStatusChange

@@ -1,7 +1,7 @@
 """The kinds of live room: who may enter, what a member alone learns, which actions it takes.
 
 A room kind is small; everything else (sequence numbers, catch-up, gaps, fan-out, re-checks) is the
-generic consumer's (``monitoring.consumers``). The protocol is docs/rooms.md. Every method here runs
+generic consumer's (``monitoring.live.consumers``). The protocol is docs/rooms.md. Every method here runs
 in a worker thread (sync ORM) and reads the other apps through their selectors.
 """
 from abc import ABC, abstractmethod
