@@ -3,7 +3,8 @@ their passphrase; at k shares the opening key is rebuilt in memory, checked agai
 public key, every envelope fetched, checked against its receipt hash and opened; the signed record
 is published and chained into the audit log; the key and the presented shares are dropped.
 Where the highest price wins (a one-shot sealed quote of equity), the opening also decides the
-sale; for a listing lot the same session reveals the sealed reserve instead (``_reserve_reveal``).
+sale; for a listing lot the same session reveals the sealed reserve instead. How either decides the
+sale is ``bidding.sales``'s (``sale_steps_register``).
 
 Presented shares wait for the k-th in the database, encrypted under a key derived from the server's
 secret for this session only: a session exists only after the deadline, and presenting a share is
@@ -26,11 +27,6 @@ from bidding.crypto.canonical import canonical_json, time_format
 from bidding.crypto.envelope import EnvelopeError, Fault, open_envelope
 from bidding.crypto.opening_key import private_key_rebuild
 from bidding.errors import BiddingError
-from bidding.sales.models import Listing
-from bidding.sales.services.auctions import auction_decide
-from bidding.sales.services.listings import listing_decide
-from bidding.sales.services.reserve import reserve_open
-from bidding.sales.services.sales import sale_one_shot
 from bidding.sealed.models import (
     Bid,
     BidCount,
@@ -53,6 +49,14 @@ from trading.workdays import deadline_add
 log = logging.getLogger(__name__)
 
 RESERVE_KIND = "reserve-record"
+# How an opening decides a sale belongs to bidding.sales, which stands on this module: it registers
+# its two steps when the app is ready (bidding.apps): the reveal of a listing lot's sealed reserve
+# (with the rebuilt key), and the sale decided by opened one-shot quotes.
+_sale_steps: dict = {}
+
+
+def sale_steps_register(*, reserve_revealed, quotes_opened) -> None:
+    _sale_steps.update(reserve_revealed=reserve_revealed, quotes_opened=quotes_opened)
 OUTCOME = {Fault.BIDDER: "revoked", Fault.PLATFORM: "withdrawn"}  # 电子招标投标办法 Art 31
 
 
@@ -191,7 +195,7 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
     session.decrypt()
     session.save()
     if lot.is_listing:
-        _reserve_reveal(session, private_key, actor=actor)
+        _sale_steps["reserve_revealed"](session=session, private_key=private_key, actor=actor)
         return
     opened_at = clock.now()
     bids = list(Bid.objects.filter(lot=lot, status=Bid.Status.SEALED).select_related("organisation")
@@ -234,34 +238,7 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
                  "signature": session.record["signature"], "bids": len(entries),
                  "responses_until": time_format(session.responses_until)})
     if lot.market.sells:
-        sale_one_shot(lot=lot, entries=entries, actor=actor)
-
-
-def _reserve_reveal(session: OpeningSession, private_key, *, actor: str) -> None:
-    """A listing lot's session opens its sealed reserve, publishes the signed record of it and
-    decides the sale (the listing's or its auction's). Caller holds the session's lock."""
-    lot = session.lot
-    reserve = reserve_open(lot=lot, private_key=private_key)
-    del private_key
-    opened_at = clock.now()
-    body = {"v": 1, "platform": settings.PLATFORM_ID, "lot": str(lot.pk), "lot_code": lot.code,
-            "opened_at": time_format(opened_at), "threshold": lot.opening_key.threshold,
-            "custodians_present": sorted(session.presentations.values_list("custodian_id", flat=True)),
-            "reserve": str(reserve), "bids": []}
-    session.record = receipts.signed_document(RESERVE_KIND, body, signing.private_key())
-    session.record_published_at = session.responses_until = opened_at
-    session.publish_record()
-    session.save()
-    session.presentations.update(share_cipher=None)
-    record(kind="opening.reserve_revealed", actor=actor, subject=f"lot:{lot.pk}",
-           data={"reserve": str(reserve), "signature": session.record["signature"],
-                 "record_sha256": hashlib.sha256(canonical_json(session.record["document"])).hexdigest()})
-    if lot.status == Lot.Status.AUCTION:
-        auction_decide(lot_id=lot.pk, reserve=reserve, actor=actor)
-    else:
-        lot = lot_lock(lot.pk)
-        listing_decide(listing=Listing.objects.select_for_update().select_related("lot__project__market")
-                       .get(lot=lot), reserve=reserve, actor=actor)
+        _sale_steps["quotes_opened"](lot=lot, entries=entries, actor=actor)
 
 
 def _bid_public(entry: dict) -> dict:
