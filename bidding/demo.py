@@ -15,18 +15,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from trading import clock
-from trading.models import Lot, Market, Procedure, Role, User
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.sealed.models import Bid
+from bidding.crypto.sealing import seal
 from bidding.evaluation.services.awards import award_propose, award_review, candidates_publish
-from bidding.sealed.services.bids import bid_submit
 from bidding.evaluation.services.evaluation import evaluation_conclude, evaluation_create, sheet_submit
 from bidding.evaluation.services.panel import expert_register, member_answer, panel_draw
-from bidding.sealed.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.sales.services.listings import listing_create
+from bidding.sealed.models import Bid
+from bidding.sealed.services.bids import bid_submit
+from bidding.sealed.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.sealed.services.opening import opening_close_sweep, opening_start, share_present
+from trading import clock
+from trading.models import Lot, Market, Procedure, Role, User
 from trading.services.deposits import deposit_confirm
 from trading.services.lots import lot_create, lot_due_sweep, lot_submit, project_create
 from trading.services.moves import lot_transition

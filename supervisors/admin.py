@@ -4,7 +4,8 @@ Challenges and complaints move only through their services, which audit every st
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from supervisors.models import Assignment, Challenge, Complaint, ObservationNote
+from supervisors.complaints.models import Challenge, Complaint
+from supervisors.models import Assignment, ObservationNote
 from trading.admin import ReadOnlyAdmin
 
 

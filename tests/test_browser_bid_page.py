@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
+from bidding.crypto.sealing import seal
 from bidding.sealed.models import Bid
 from bidding.sealed.services.bids import bid_submit
 from tests.browsing import browser_thread

@@ -11,8 +11,8 @@ from django.conf import settings
 
 from bidding.crypto import custodian as custodian_crypto
 from bidding.crypto import shamir
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import private_key_rebuild, public_key_load
+from bidding.crypto.sealing import seal
 from bidding.sealed.models import Bid, KeyShare, OpeningSession
 from bidding.sealed.services.bids import bid_submit
 from bidding.sealed.services.opening import opening_start, share_present

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
+from bidding.crypto.sealing import seal
 from bidding.sealed.models import OpeningSession
 from bidding.sealed.services.bids import bid_submit
 from bidding.sealed.services.opening import bids_count_sweep, share_present

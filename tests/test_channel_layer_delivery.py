@@ -8,8 +8,8 @@ import sys
 import pytest
 from django.conf import settings
 
-from monitoring.selectors import subject_head
 from monitoring.live.tests.test_rooms import cookie_of
+from monitoring.selectors import subject_head
 from tests.roomclient import RoomClient
 from tests.servers import platform_servers, server_environment
 

@@ -10,8 +10,8 @@ from bidding.sealed.models import OpeningResponse
 from bidding.sealed.services.opening import (opening_answer, opening_confirm, opening_object, opening_start,
                                              share_present)
 from bidding.sealed.tests.test_opening import bid_all, close
-from monitoring.models import AuditEntry
 from monitoring.live.tests.test_rooms import cookie_of
+from monitoring.models import AuditEntry
 from supervisors.services import assignment_create
 from tests.fixtures import CUSTODIAN_PASSPHRASE
 from tests.roomclient import RoomClient

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from bidding.errors import BiddingError
 from bidding.evaluation import forms, selectors
 from bidding.evaluation.models import CandidateObjection, Evaluation, Notice, PanelMember
+from bidding.evaluation.services import awards, evaluation as services, panel
 from bidding.evaluation.services.documents import evaluation_report_pdf, notice_pdf
 from bidding.sales.selectors import deal_of_lot
-from bidding.evaluation.services import awards, evaluation as services, panel
 from monitoring.events import actor_of
 from trading.errors import TradingError
 from trading.models import Lot, Role

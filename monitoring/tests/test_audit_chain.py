@@ -18,11 +18,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from monitoring import chain, fanout
+from monitoring.audit.services import audit_checkpoint, audit_checkpoint_sweep, audit_verify
 from monitoring.chain import AuditError, AuditErrorCode, Reason
 from monitoring.events import actor_of, record, record_many
 from monitoring.models import AuditEntry, AuditHead, Checkpoint
 from monitoring.selectors import audit_entries_for_subject, audit_status
-from monitoring.audit.services import audit_checkpoint, audit_checkpoint_sweep, audit_verify
 from trading.signing import public_key
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.events import actor_of
-from supervisors.models import Challenge, Complaint
 from supervisors.complaints.selectors import (challenge_list_for_staff, challenge_list_own,
                                               complaint_list_for_regulator, complaint_list_own)
 from supervisors.complaints.services import (challenge_file, challenge_reply, complaint_accept, complaint_decide,
                                              complaint_file, complaint_refuse, complaint_suspend, TEXT_MAX, TITLE_MAX)
+from supervisors.complaints.models import Challenge, Complaint
 from trading import clock
 from trading.permissions import IsBidderRole, IsRegulatorRole, IsStaffRole
 from trading.serializers import ErrorSerializer

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from supervisors.models import Challenge, Complaint
+from supervisors.complaints.models import Challenge, Complaint
 from trading.models import Lot, LotHold, Registration, Role, RuleCode
 from trading.selectors_calendar import rule_find
 

@@ -25,10 +25,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.events import WITHHELD_ACTOR, actor_of, record
+from supervisors.complaints.selectors import complaint_may_file, complaint_terms, ComplaintTerms
 from supervisors.errors import SupervisionError
 from supervisors.errors import SupervisionErrorCode as Code
-from supervisors.models import Challenge, Complaint
-from supervisors.complaints.selectors import complaint_may_file, complaint_terms, ComplaintTerms
+from supervisors.complaints.models import Challenge, Complaint
 from trading import clock
 from trading.models import Lot, LotHold, RuleCode, RuleUnit
 from trading.selectors_calendar import rule_find, rule_get

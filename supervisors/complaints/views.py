@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from monitoring.events import actor_of
-from supervisors.models import Challenge, Complaint
 from supervisors.complaints.selectors import (challenge_list_for_staff, challenge_list_own, complaint_get,
                                               complaint_ids_holding, complaint_list_for_regulator, complaint_list_own,
                                               complaint_may_file, complaint_terms)
 from supervisors.complaints.services import (challenge_file, challenge_reply, complaint_accept, complaint_decide,
                                              complaint_file, complaint_refuse, complaint_suspend, TEXT_MAX, TITLE_MAX)
+from supervisors.complaints.models import Challenge, Complaint
 from trading import clock
 from trading.errors import PlatformError
 from trading.models import Lot, Role

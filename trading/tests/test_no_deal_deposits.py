@@ -9,11 +9,11 @@ import time_machine
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
+from bidding.crypto.sealing import seal
+from bidding.sales.services.listings import listing_close_sweep, listing_create
 from bidding.sealed.models import Bid
 from bidding.sealed.services.bids import bid_submit
-from bidding.sales.services.listings import listing_close_sweep, listing_create
 from bidding.sealed.services.opening import opening_start
 from monitoring.models import AuditEntry
 from supervisors.complaints.services import complaint_accept, complaint_decide, complaint_file

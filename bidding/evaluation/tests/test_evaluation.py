@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from bidding.evaluation import rules
 from bidding.crypto import receipts
 from bidding.errors import BiddingError
+from bidding.evaluation import rules
 from bidding.evaluation.models import Candidate, Evaluation, ExpertDraw, ExpertPenalty, ExpertRelation, PanelMember
-from bidding.sealed.models import Bid
 from bidding.evaluation.services.evaluation import evaluation_conclude, evaluation_create, panel_subject, sheet_submit
 from bidding.evaluation.services.panel import member_answer, member_decline, panel_draw
+from bidding.sealed.models import Bid
 from monitoring.models import AuditEntry
 from trading import signing
 from trading.models import Lot

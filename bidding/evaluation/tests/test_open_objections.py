@@ -6,8 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from bidding.evaluation.services.awards import candidate_objection_file, candidates_publish
-from bidding.sealed.services.opening import opening_answer, opening_object, opening_start, share_present
 from bidding.evaluation.tests.test_awards import PRICES
+from bidding.sealed.services.opening import opening_answer, opening_object, opening_start, share_present
 from bidding.sealed.tests.test_opening import bid_all, close
 from tests.fixtures import CUSTODIAN_PASSPHRASE
 from trading.models import DocumentObjection, Lot

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bidding.crypto.envelope import open_envelope
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
+from bidding.crypto.sealing import seal
 from bidding.errors import BiddingError
 from bidding.sales.models import SealedReserve
 from bidding.sealed.models import OpeningKey, OpeningSession

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from bidding.crypto import receipts
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
+from bidding.crypto.sealing import seal
 from bidding.errors import BiddingError
 from bidding.sales.models import Auction, DealConfirmation, Listing, SealedReserve
-from bidding.sealed.models import OpeningSession
 from bidding.sales.services.auctions import auction_accept, auction_bid, auction_create, auction_due_sweep
-from bidding.sealed.services.bids import bid_submit
 from bidding.sales.services.listings import listing_close_sweep, listing_continue, listing_create, listing_quote
+from bidding.sealed.models import OpeningSession
+from bidding.sealed.services.bids import bid_submit
 from bidding.sealed.services.opening import opening_start, share_present
 from monitoring.models import AuditEntry
 from supervisors.errors import SupervisionError

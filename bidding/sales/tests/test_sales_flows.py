@@ -9,9 +9,9 @@ import time_machine
 from pypdf import PdfReader
 
 from bidding.sales.models import Auction, Listing
-from bidding.sealed.models import OpeningSession
 from bidding.sales.services.auctions import auction_due_sweep
 from bidding.sales.services.listings import listing_close_sweep
+from bidding.sealed.models import OpeningSession
 from monitoring.models import AuditEntry
 from supervisors.services import assignment_create
 from tests.fixtures import CUSTODIAN_PASSPHRASE, PASSWORD

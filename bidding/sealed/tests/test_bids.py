@@ -10,8 +10,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from bidding.crypto import receipts
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
+from bidding.crypto.sealing import seal
 from bidding.errors import BiddingError
 from bidding.sealed.models import Bid
 from bidding.sealed.services.bids import bid_submit, bid_withdraw

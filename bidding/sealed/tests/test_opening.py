@@ -12,8 +12,8 @@ from django.conf import settings
 
 from bidding.crypto import receipts
 from bidding.crypto.canonical import canonical_json
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
+from bidding.crypto.sealing import seal
 from bidding.errors import BiddingError
 from bidding.sealed.models import Bid, OpeningSession, SharePresentation
 from bidding.sealed.services.bids import bid_submit

@@ -12,9 +12,9 @@ from django.db import connection
 
 from bidding.verify import VerifyError, audit_extract_verify
 from monitoring import chain
+from monitoring.audit.services import audit_extract
 from monitoring.events import record
 from monitoring.models import AuditEntry, Checkpoint
-from monitoring.audit.services import audit_extract
 from trading.services.lots import lot_publish, lot_submit
 from trading.signing import public_key, public_key_pem
 

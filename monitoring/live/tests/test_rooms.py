@@ -14,8 +14,8 @@ from django.test import Client
 from bidding.sales.services.auctions import auction_bid, auction_create, auction_due_sweep
 from config.asgi import application
 from monitoring import fanout
-from monitoring.live.consumers import ACCESS_LOST
 from monitoring.events import record
+from monitoring.live.consumers import ACCESS_LOST
 from supervisors.services import assignment_create, assignment_revoke
 from trading import clock
 from trading.services.registrations import registration_create

@@ -15,13 +15,13 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from bidding.crypto.sealing import seal
 from bidding.crypto.opening_key import public_key_load
-from bidding.sales.services.auctions import auction_accept, auction_create, auction_due_sweep
+from bidding.crypto.sealing import seal
 from bidding.evaluation.services.awards import (award_propose, award_review, award_withdraw, candidates_publish,
                                                 contract_record)
-from bidding.sealed.services.bids import bid_submit
+from bidding.sales.services.auctions import auction_accept, auction_create, auction_due_sweep
 from bidding.sales.services.listings import listing_close_sweep, listing_create, listing_quote
+from bidding.sealed.services.bids import bid_submit
 from bidding.sealed.services.opening import bids_count_sweep, opening_close_sweep, opening_start, share_present
 from monitoring.opendata.apis import LotPages
 from monitoring.opendata.ocds import lot_record, lot_releases, ocid_of, record_package, release_package

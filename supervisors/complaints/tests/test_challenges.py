@@ -7,9 +7,9 @@ import pytest
 
 from monitoring.events import WITHHELD_ACTOR
 from monitoring.models import AuditEntry
-from supervisors.models import Challenge
 from supervisors.complaints.services import challenge_file, challenge_reply, complaint_accept, complaint_file
 from supervisors.complaints.tests.test_complaints import at, refused
+from supervisors.complaints.models import Challenge
 from trading.models import Lot, LotHold
 from trading.workdays import day_end
 

@@ -9,10 +9,10 @@ import time_machine
 
 from monitoring.events import WITHHELD_ACTOR
 from monitoring.models import AuditEntry
-from supervisors.errors import SupervisionError
-from supervisors.models import Complaint
 from supervisors.complaints.services import (complaint_accept, complaint_decide, complaint_file, complaint_refuse,
                                              complaint_suspend)
+from supervisors.errors import SupervisionError
+from supervisors.complaints.models import Complaint
 from trading.errors import PlatformError
 from trading.models import CalendarDay, Lot, LotHold, LotStatusChange
 from trading.services.lots import lot_resume, lot_suspend

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from supervisors.models import Challenge, Complaint
 from supervisors.complaints.services import complaint_accept, complaint_file
 from supervisors.complaints.tests.test_complaints import at
+from supervisors.complaints.models import Challenge, Complaint
 from trading.models import Lot, LotHold, User
 
 pytestmark = pytest.mark.django_db
