@@ -50,13 +50,13 @@ def procurement_lot(db, bidder_a):
     from trading.models import Market, Procedure
     from trading.services.lots import lot_create, lot_publish, lot_submit, project_create
     from trading.services.registrations import registration_create
-    from trading.tests.builders import ACTOR, PUBLISHED_AT, _tenderee
+    from trading.tests.builders import ACTOR, PUBLISHED_AT, tenderee_make
 
     with time_machine.travel(PUBLISHED_AT, tick=False):
         market = Market.objects.get(code="procurement")
         project = project_create(code="CG2026-101", title="Desks", market=market,
                                  procedure=Procedure.objects.get(market=market, code="open_tender"),
-                                 tenderee=_tenderee("市教育局"), actor=ACTOR)
+                                 tenderee=tenderee_make("市教育局"), actor=ACTOR)
         lot = lot_create(project=project, title="Classroom desks", estimate=Decimal("1000000.00"),
                          deposit=Decimal("10000.00"), actor=ACTOR,
                          bid_deadline=datetime(2026, 10, 20, 1, 30, tzinfo=UTC),

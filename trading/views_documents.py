@@ -48,14 +48,14 @@ class EnquiryAnswerForm(forms.Form):
     bid_deadline = forms.DateTimeField(label=_("New bid deadline"), required=False, widget=DATETIME_WIDGET)
 
 
-def _visible_lot(request, lot_id: int):
+def visible_lot(request, lot_id: int):
     try:
         return lot_get_visible(lot_id=lot_id, user=request.user)
     except TradingError as error:
         raise Http404 from error
 
 
-def _signed_in_with(*roles: str):
+def signed_in_with(*roles: str):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -77,13 +77,13 @@ def _documents_page(request, lot, *, form=None, error=None, status=200):
 
 
 def lot_documents(request, lot_id: int):
-    lot = _visible_lot(request, lot_id)
+    lot = visible_lot(request, lot_id)
     if request.method == "POST":
         return _document_upload(request, lot)
     return _documents_page(request, lot)
 
 
-@_signed_in_with(Role.STAFF)
+@signed_in_with(Role.STAFF)
 def _document_upload(request, lot):
     form = DocumentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -103,9 +103,9 @@ def _document_upload(request, lot):
 
 
 @require_POST
-@_signed_in_with(Role.BIDDER, Role.STAFF)
+@signed_in_with(Role.BIDDER, Role.STAFF)
 def lot_document_download(request, lot_id: int, document_id: int):
-    lot = _visible_lot(request, lot_id)
+    lot = visible_lot(request, lot_id)
     if not lot.documents.filter(pk=document_id).exists():
         raise Http404
     try:
@@ -134,13 +134,13 @@ def _enquiries_page(request, lot, *, form=None, error=None, status=200):
 
 
 def lot_enquiries(request, lot_id: int):
-    lot = _visible_lot(request, lot_id)
+    lot = visible_lot(request, lot_id)
     if request.method == "POST":
         return _enquiry_ask(request, lot)
     return _enquiries_page(request, lot)
 
 
-@_signed_in_with(Role.BIDDER)
+@signed_in_with(Role.BIDDER)
 def _enquiry_ask(request, lot):
     form = EnquiryAskForm(request.POST)
     if not form.is_valid():
@@ -154,9 +154,9 @@ def _enquiry_ask(request, lot):
 
 
 @require_POST
-@_signed_in_with(Role.STAFF)
+@signed_in_with(Role.STAFF)
 def lot_enquiry_answer(request, lot_id: int, enquiry_id: int):
-    lot = _visible_lot(request, lot_id)
+    lot = visible_lot(request, lot_id)
     if not Enquiry.objects.filter(pk=enquiry_id, lot=lot).exists():
         raise Http404
     form = EnquiryAnswerForm(request.POST)

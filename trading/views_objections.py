@@ -19,7 +19,7 @@ from trading.selectors_objections import (objection_can_file, objection_last_day
                                           objection_list_own)
 from trading.services.objections import objection_file, objection_reply
 from trading.text import TEXT_MAX
-from trading.views_documents import DATETIME_WIDGET, _signed_in_with, _visible_lot
+from trading.views_documents import DATETIME_WIDGET, signed_in_with, visible_lot
 
 
 class ObjectionFileForm(forms.Form):
@@ -56,15 +56,15 @@ def _objections_page(request, lot, *, form=None, error=None, status=200):
     }, status=status)
 
 
-@_signed_in_with(*PAGE_ROLES["lot-objections"])
+@signed_in_with(*PAGE_ROLES["lot-objections"])
 def lot_objections(request, lot_id: int):
-    lot = _visible_lot(request, lot_id)
+    lot = visible_lot(request, lot_id)
     if request.method == "POST":
         return _objection_file(request, lot)
     return _objections_page(request, lot)
 
 
-@_signed_in_with(Role.BIDDER)
+@signed_in_with(Role.BIDDER)
 def _objection_file(request, lot):
     form = ObjectionFileForm(request.POST)
     if not form.is_valid():
@@ -78,9 +78,9 @@ def _objection_file(request, lot):
 
 
 @require_POST
-@_signed_in_with(Role.STAFF)
+@signed_in_with(Role.STAFF)
 def lot_objection_reply(request, lot_id: int, objection_id: int):
-    lot = _visible_lot(request, lot_id)
+    lot = visible_lot(request, lot_id)
     if not DocumentObjection.objects.filter(pk=objection_id, lot=lot).exists():
         raise Http404
     form = ObjectionReplyForm(request.POST)

@@ -13,7 +13,7 @@ PUBLISHED_AT = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 ACTOR = "system:test"
 
 
-def _tenderee(name: str):
+def tenderee_make(name: str):
     from trading.models import Organisation
 
     found = Organisation.objects.filter(name=name).first()
@@ -36,7 +36,7 @@ def lot_tender(code: str = "GC2026-001", *, deposit: Decimal = Decimal("200000.0
     market = Market.objects.get(code="construction")
     project = project_create(code=code, title="School building", market=market,
                              procedure=Procedure.objects.get(market=market, code="open_tender"),
-                             tenderee=_tenderee("市教育局"), actor=ACTOR)
+                             tenderee=tenderee_make("市教育局"), actor=ACTOR)
     lot = lot_create(project=project, title="Main building", estimate=Decimal("10000000.00"), deposit=deposit,
                      actor=ACTOR, bid_deadline=bid_deadline,
                      documents_until=datetime(2026, 9, 10, 9, 0, tzinfo=UTC))
@@ -48,7 +48,7 @@ def lot_land(code: str = "TD2026-007", *, deposit: Decimal = Decimal("3000000.00
     market = Market.objects.get(code="land")
     project = project_create(code=code, title="Plot 7", market=market,
                              procedure=Procedure.objects.get(market=market, code="listing_timed_bidding"),
-                             tenderee=_tenderee("市自然资源局"), actor=ACTOR)
+                             tenderee=tenderee_make("市自然资源局"), actor=ACTOR)
     lot = lot_create(project=project, title="Plot 7 residential", estimate=Decimal("80000000.00"), deposit=deposit,
                      actor=ACTOR, listing_start=datetime(2026, 9, 25, 1, 0, tzinfo=UTC),
                      listing_end=datetime(2026, 10, 10, 7, 0, tzinfo=UTC))
