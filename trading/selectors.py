@@ -53,6 +53,12 @@ def lot_get_public(*, lot_id: int) -> Lot | None:
     return lot_list_public().filter(pk=lot_id).first()
 
 
+def lot_reference(*, lot_id: int) -> Lot | None:
+    """A lot of any status with only its key loaded, for checks that need no more (who may enter its
+    room); None if there is none."""
+    return Lot.objects.filter(pk=lot_id).only("pk").first()
+
+
 def announcement_list_public(*, market: str = "", kind: str = "", q: str = ""):
     announcements = (Announcement.objects.select_related("lot__project__market")
                      .order_by("-published_at", "-id"))

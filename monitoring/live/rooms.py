@@ -15,8 +15,8 @@ from bidding.sealed.selectors import bids_of_organisation
 from supervisors.selectors import note_get, supervisor_is_assigned
 from supervisors.services import observation_note_save
 from trading.errors import PlatformError
-from trading.models import Lot, Role
-from trading.selectors import registration_active
+from trading.models import Role
+from trading.selectors import lot_reference, registration_active
 
 STAFF, OBSERVER, BIDDER = "staff", "observer", "bidder"
 
@@ -59,7 +59,7 @@ class OpeningRoom(Room):
     def admit(self, *, user, key: str, details: bool = True) -> Member | None:
         if not user.is_authenticated:
             return None
-        lot = Lot.objects.filter(pk=int(key)).only("pk").first()
+        lot = lot_reference(lot_id=int(key))
         if lot is None:
             return None
         subject = self.subject_of(key)
