@@ -1,9 +1,9 @@
-"""Evaluation and award through the API: thin views over ``services.evaluation`` and
-``services.awards``. Refusals come back as ``{"code", "detail"}`` with a 4xx status.
+"""Evaluation and award through the API: thin views over ``services.panel``, ``services.evaluation``
+and ``services.awards``. Refusals come back as ``{"code", "detail"}`` with a 4xx status.
 
-A lot's objections awaiting an answer, of every kind, for staff (who answer each at its own
-endpoint, ``answer_url``) and regulators (who read them). Not for bidders or the public: who objected
-stays with the centre."""
+``LotOpenObjectionsApi`` lists a lot's objections awaiting an answer, of every kind, for staff (who
+answer each at its own endpoint, ``answer_url``) and regulators (who read them). Not for bidders or
+the public: who objected stays with the centre."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse

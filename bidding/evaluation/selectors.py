@@ -20,30 +20,37 @@ def evaluation_of_lot(*, lot_id: int) -> Evaluation | None:
     return (Evaluation.objects.filter(lot_id=lot_id).select_related("lot__project__market")
             .prefetch_related(Prefetch("members", queryset=members)).first())
 
+
 def member_seats(*, user) -> QuerySet[PanelMember]:
     """A person's seats on panels, newest first (their own page lists them)."""
     return (PanelMember.objects.filter(user=user).select_related("evaluation__lot__project")
             .order_by("-evaluation__created_at", "-pk"))
 
+
 def seat_of(*, evaluation: Evaluation, user) -> PanelMember | None:
     return evaluation.members.filter(user=user).first() if user.is_authenticated else None
+
 
 def evaluation_readable_by(*, evaluation: Evaluation, user) -> bool:
     """Staff, regulators and the panel's members see who sits on it and how far it is."""
     return user.is_authenticated and (user.has_role(Role.STAFF) or user.has_role(Role.REGULATOR)
                                       or evaluation.members.filter(user=user).exists())
 
+
 def sheet_of(*, evaluation: Evaluation, user) -> ScoreSheet | None:
     """A member's own sheet. Nobody reads another's before the report, where all of them are signed."""
     return ScoreSheet.objects.filter(member__evaluation=evaluation, member__user=user).first()
+
 
 def proposals_under_review() -> QuerySet[AwardProposal]:
     """The regulator's queue, oldest first."""
     return (AwardProposal.objects.filter(status=AwardProposal.Status.UNDER_REVIEW)
             .select_related("lot__project__market", "candidate__organisation").order_by("proposed_at", "pk"))
 
+
 def notices_of(*, lot_id: int, organisation_id: int | None) -> QuerySet[Notice]:
     return Notice.objects.filter(proposal__lot_id=lot_id, organisation_id=organisation_id).order_by("-issued_at")
+
 
 def lot_result_public(*, lot: Lot) -> dict | None:
     """What the public may know of a tender lot's result: the candidates from their publicity on,
@@ -66,6 +73,7 @@ def lot_result_public(*, lot: Lot) -> dict | None:
             result["panel"] = [str(member.user) for member in
                                evaluation.members.filter(status=PanelMember.Status.SEATED).select_related("user")]
     return result
+
 
 def award_duties(*, lot_id: int, actor: str) -> list[str]:
     """The parts ``actor`` took in preparing a lot's award, in the order of the procedure; a reviewer

@@ -2,8 +2,9 @@
 on their own pages; regulators review proposals in their queue; the public reads the result; the
 lot's bidders object to the candidates and download their notices. Thin: writes are services.
 
-A lot's objections awaiting an answer as a page of its own: for regulators, who read them (the
-staff lot page, staff only, shows the same section with the forms to answer)."""
+``lot_open_objections`` shows a lot's objections awaiting an answer as a page of its own, for
+regulators, who read them (the staff lot page, staff only, shows the same section with the forms
+to answer)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse

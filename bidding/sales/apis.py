@@ -1,8 +1,9 @@
 """Listings, descending-auction acceptance and deal confirmations through the API. Every attempt
 is answered: 201 with what was accepted, or 4xx with the reason's code and a translated message.
 
-The live auction through the API: staff set it up, bidders bid, anyone signed in reads it.
-(The reserve price is never shown; the ladder names bidders by number only.)"""
+The live auction: staff set it up, bidders bid, anyone signed in reads it (the reserve price is
+never shown; the ladder names bidders by number only). Its bids sent with an API token take the
+thin path in front of Django (``AuctionBidTokenPath``)."""
 import asyncio
 import dataclasses
 import functools

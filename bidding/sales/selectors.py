@@ -5,6 +5,7 @@ from bidding.sales.models import Auction, AuctionBidder, DealConfirmation, Listi
 def auction_lot_id(*, auction_id: int) -> int | None:
     return Auction.objects.filter(pk=auction_id).values_list("lot_id", flat=True).first()
 
+
 def auction_bidder_number(*, auction_id: int, organisation_id: int | None) -> int | None:
     """The number an organisation bids under in an auction, or None if it is not one of its bidders."""
     if organisation_id is None:
@@ -16,12 +17,14 @@ def auction_bidder_number(*, auction_id: int, organisation_id: int | None) -> in
 # whole ladder grows with every bid (the room's events carry every one).
 LADDER = 50
 
+
 def auction_state(*, auction_id: int) -> Auction | None:
     """The auction with its latest bids (``ladder``, by number only; never the reserve)."""
     auction = Auction.objects.filter(pk=auction_id).first()
     if auction is not None:
         auction.ladder = list(auction.bids.select_related("bidder").order_by("-position")[:LADDER])[::-1]
     return auction
+
 
 def listing_state(*, lot_id: int) -> Listing | None:
     """The listing with what the public may see of it: the latest quotes (by number), whether a
@@ -36,12 +39,14 @@ def listing_state(*, lot_id: int) -> Listing | None:
     listing.auction = Auction.objects.filter(lot_id=lot_id).values_list("pk", flat=True).first()
     return listing
 
+
 def listing_bidder_number(*, lot_id: int, organisation_id: int | None) -> tuple[int | None, bool]:
     """The organisation's number in the lot's listing (None before its first act) and whether it
     said it would continue to an auction."""
     row = (ListingBidder.objects.filter(listing__lot_id=lot_id, organisation_id=organisation_id)
            .values_list("number", "continues_at").first()) if organisation_id else None
     return (row[0], row[1] is not None) if row else (None, False)
+
 
 def deal_of_lot(*, lot_id: int) -> DealConfirmation | None:
     return DealConfirmation.objects.select_related("organisation", "lot").filter(lot_id=lot_id).first()

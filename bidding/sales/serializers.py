@@ -94,11 +94,13 @@ class AuctionCreateSerializer(serializers.Serializer):
     decrement = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
     step_seconds = serializers.IntegerField(min_value=1, max_value=24 * 3600, required=False)
 
+
 class AuctionBidLadderSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     bidder = serializers.IntegerField(source="bidder.number")
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
     at = serializers.DateTimeField()
+
 
 class AuctionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -119,8 +121,10 @@ class AuctionSerializer(serializers.Serializer):
     step_seconds = serializers.IntegerField(allow_null=True)
     ladder = AuctionBidLadderSerializer(many=True)
 
+
 class AuctionBidSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+
 
 class AuctionBidAnswerSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=16, decimal_places=2)

@@ -1,9 +1,7 @@
 """Pages of the sale methods: staff set up a listing lot's sale (terms, the witnessed reserve, a
 live or descending auction); bidders quote on the listing page; anyone signed in reads the listing
-and downloads a sold lot's deal confirmation (成交确认书) as a PDF. Thin: writes are services.
-
-Pages of the bidding app: custodian keys, publishing a lot with its opening key, the bid page
-and its printable receipts, the opening, auctions."""
+and downloads a sold lot's deal confirmation (成交确认书) as a PDF; a live auction's page shows its
+room (``auction_page``). Thin: writes are services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse

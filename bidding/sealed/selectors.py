@@ -11,6 +11,7 @@ def bids_of_organisation(*, lot_id: int, organisation_id: int | None) -> QuerySe
     """One bidder's own bids on a lot, replaced and withdrawn ones included, oldest first."""
     return Bid.objects.filter(lot_id=lot_id, organisation_id=organisation_id).order_by("received_at", "pk")
 
+
 def bid_of_organisation(*, lot_id: int, bid_id: int, organisation_id: int | None) -> Bid | None:
     """One of an organisation's own bids on a lot (any status), with its lot and organisation; None
     for another organisation's bid exactly as for one that does not exist."""
@@ -18,6 +19,7 @@ def bid_of_organisation(*, lot_id: int, bid_id: int, organisation_id: int | None
         return None
     return (Bid.objects.select_related("lot__project", "organisation")
             .filter(pk=bid_id, lot_id=lot_id, organisation_id=organisation_id).first())
+
 
 def bid_receipt_valid(*, bid: Bid) -> bool:
     """Whether the bid's stored receipt file verifies with the platform's public key (what
@@ -28,6 +30,7 @@ def bid_receipt_valid(*, bid: Bid) -> bool:
         return False
     return (fields["platform"], fields["lot"], fields["bidder"], fields["envelope_sha256"], fields["receipt"]) == (
         settings.PLATFORM_ID, str(bid.lot_id), bid.organisation.uscc, bid.envelope_sha256, str(bid.receipt_id))
+
 
 def opening_sessions_live() -> QuerySet[OpeningSession]:
     """Openings under way (not closed), with their lot and project, the earliest started first."""

@@ -10,12 +10,14 @@ class PublishSealedSerializer(serializers.Serializer):
     custodian_ids = serializers.ListField(child=serializers.IntegerField(), min_length=2)
     threshold = serializers.IntegerField(min_value=2, required=False)
 
+
 class OpeningKeySerializer(serializers.Serializer):
     lot = serializers.IntegerField()
     public_key = serializers.CharField(help_text="Uncompressed P-256 point, base64url without padding")
     public_key_pem = serializers.CharField()
     threshold = serializers.IntegerField()
     custodians = serializers.IntegerField(help_text="n: how many shares exist")
+
 
 class BidSerializer(serializers.ModelSerializer):
     class Meta:
@@ -24,21 +26,27 @@ class BidSerializer(serializers.ModelSerializer):
                   "replaces", "closed_at", "receipt"]
         read_only_fields = fields
 
+
 class CustodianKeyCreateSerializer(serializers.Serializer):
     passphrase = serializers.CharField(min_length=12, style={"input_type": "password"})
+
 
 class CustodianKeySerializer(serializers.Serializer):
     public_key_pem = serializers.CharField()
     created_at = serializers.DateTimeField()
 
+
 class PassphraseSerializer(serializers.Serializer):
     passphrase = serializers.CharField(style={"input_type": "password"})
+
 
 class ObjectionSerializer(serializers.Serializer):
     text = serializers.CharField()
 
+
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField()
+
 
 class OpeningSessionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -50,6 +58,7 @@ class OpeningSessionSerializer(serializers.Serializer):
     record_published_at = serializers.DateTimeField(allow_null=True)
     responses_until = serializers.DateTimeField(allow_null=True)
     record = serializers.JSONField(allow_null=True)
+
 
 class OpeningResponseSerializer(serializers.Serializer):
     id = serializers.IntegerField()

@@ -46,6 +46,7 @@ def custodian_key(request):
             return redirect("custodian-key")
     return render(request, "bidding/custodian_key.html", {"key": existing, "form": form})
 
+
 @login_required
 def lot_publish_page(request, lot_id: int):
     role_required(request.user, Role.STAFF)
@@ -62,6 +63,7 @@ def lot_publish_page(request, lot_id: int):
             messages.success(request, _("Published with its opening key."))
             return redirect("staff-lot", lot_id=lot.pk)
     return render(request, "bidding/publish.html", {"lot": lot, "form": form})
+
 
 @login_required
 def bid_page(request, lot_id: int):
@@ -86,6 +88,7 @@ def bid_page(request, lot_id: int):
         "closed_reason": _("This lot does not take bids now."),
     })
 
+
 @login_required
 def bid_receipt_page(request, lot_id: int, bid_id: int):
     """The printable receipt (投标回执) of one of the organisation's bids. Another organisation's bid
@@ -100,6 +103,7 @@ def bid_receipt_page(request, lot_id: int, bid_id: int):
         "receipt_valid": bid_receipt_valid(bid=bid),
     })
 
+
 @require_POST
 @login_required
 def bid_withdraw_view(request, lot_id: int, bid_id: int):
@@ -111,6 +115,7 @@ def bid_withdraw_view(request, lot_id: int, bid_id: int):
     else:
         messages.success(request, _("Your bid is withdrawn; its envelope and receipt are kept."))
     return redirect("bid-page", lot_id=lot_id)
+
 
 def opening_page(request, lot_id: int):
     """The opening of a lot: public once the record is out; custodians present shares here. The
@@ -142,6 +147,7 @@ def opening_page(request, lot_id: int):
         "can_respond": can_respond, "is_staff": staff,
     })
 
+
 def _opening_action(request, lot_id: int, action) -> HttpResponse:
     try:
         action()
@@ -149,14 +155,17 @@ def _opening_action(request, lot_id: int, action) -> HttpResponse:
         messages.error(request, error.message)
     return redirect("opening-page", lot_id=lot_id)
 
+
 def _session_of(lot_id: int) -> OpeningSession:
     return get_object_or_404(OpeningSession, lot_id=lot_id)
+
 
 @require_POST
 @login_required
 def opening_start_view(request, lot_id: int):
     role_required(request.user, Role.STAFF)
     return _opening_action(request, lot_id, lambda: opening_start(lot_id=lot_id, actor=actor_of(request.user)))
+
 
 @require_POST
 @login_required
@@ -165,11 +174,13 @@ def opening_share_view(request, lot_id: int):
     return _opening_action(request, lot_id, lambda: share_present(
         session_id=session.pk, user=request.user, passphrase=request.POST.get("passphrase", "")))
 
+
 @require_POST
 @login_required
 def opening_confirm_view(request, lot_id: int):
     session = _session_of(lot_id)
     return _opening_action(request, lot_id, lambda: opening_confirm(session_id=session.pk, user=request.user))
+
 
 @require_POST
 @login_required
@@ -177,6 +188,7 @@ def opening_object_view(request, lot_id: int):
     session = _session_of(lot_id)
     return _opening_action(request, lot_id, lambda: opening_object(session_id=session.pk, user=request.user,
                                                                    text=request.POST.get("text", "")))
+
 
 @require_POST
 @login_required
