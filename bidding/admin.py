@@ -4,10 +4,11 @@ audit every step, so the admin does not list them."""
 from django.contrib import admin
 
 from bidding.evaluation.models import Expert, ExpertPenalty, ExpertRelation, Specialty
+from trading.admin import AuditedAdmin
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(admin.ModelAdmin):
+class SpecialtyAdmin(AuditedAdmin):
     list_display = ("code", "name_zh", "name_en")
 
 
@@ -23,7 +24,7 @@ class ExpertPenaltyInline(admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
+class ExpertAdmin(AuditedAdmin):
     list_display = ("user", "employer_name", "available", "unavailable_until")
     list_filter = ("available", "specialties")
     search_fields = ("user__username", "user__display_name", "employer_name")

@@ -26,7 +26,8 @@ from bidding.sealed.services.bids import bid_submit
 from bidding.sealed.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.sealed.services.opening import opening_close_sweep, opening_start, share_present
 from trading import clock
-from trading.models import Lot, Market, Procedure, Role, User
+from trading.accounts.services.second_factor import totp_device_create
+from trading.models import SECOND_FACTOR_ROLES, Lot, Market, Procedure, Role, User
 from trading.services.deposits import deposit_confirm
 from trading.services.lots import lot_create, lot_due_sweep, lot_submit, project_create
 from trading.services.moves import lot_transition
@@ -37,13 +38,18 @@ from trading.validators import resident_id_check_character, uscc_check_character
 ACTOR = "system:demo"
 
 # (username, password, roles, display name); passwords are public: this is demo data.
+# demo_bidder administers its company; the second staff member and security administrator are there
+# because a rule change and a regulator's or custodian's grant each take two people.
 ACCOUNTS = [
-    ("demo_bidder", "demo-bidder-2026", [Role.BIDDER], "张投标（华建工程）"),
+    ("demo_bidder", "demo-bidder-2026", [Role.BIDDER, Role.COMPANY_ADMIN], "张投标（华建工程）"),
     ("demo_staff", "demo-staff-2026", [Role.STAFF], "李经办（交易中心）"),
     ("demo_custodian", "demo-custodian-2026", [Role.CUSTODIAN], "王保管（交易中心）"),
     ("demo_expert", "demo-expert-2026", [Role.EXPERT], "赵专家"),
     ("demo_supervisor", "demo-supervisor-2026", [Role.SUPERVISOR, Role.CUSTODIAN], "钱监督"),
     ("demo_regulator", "demo-regulator-2026", [Role.REGULATOR, Role.CUSTODIAN], "孙监管（住建局）"),
+    ("demo_security", "demo-security-2026", [Role.SECURITY_ADMIN], "郑安全（交易中心信息安全）"),
+    ("demo_security_2", "demo-security-2026", [Role.SECURITY_ADMIN], "冯安全（交易中心信息安全）"),
+    ("demo_staff_2", "demo-staff-2026", [Role.STAFF], "陈经办（交易中心）"),
 ]
 
 # The three custodians of every demo lot (centre staff, a supervisor, a regulator; 2 of 3 open) and
@@ -126,13 +132,15 @@ def demo_load() -> None:
         ]
         for i, (username, password, roles, display_name) in enumerate(ACCOUNTS, start=1):
             individual = Role.BIDDER not in roles and Role.STAFF not in roles
-            user_create(
+            user = user_create(
                 username=username, password=password, roles=roles, display_name=display_name, actor=ACTOR,
                 organisation=organisations[0] if Role.BIDDER in roles else None,
                 resident_id=_resident_id(i) if individual else None,
             )
+            if SECOND_FACTOR_ROLES & set(roles):  # their codes: /demo/codes/ and load_demo's output
+                totp_device_create(user, confirmed=True, actor=ACTOR)
         for username, organisation, display_name in BIDDERS:
-            user_create(username=username, password="demo-bidder-2026", roles=[Role.BIDDER],
+            user_create(username=username, password="demo-bidder-2026", roles=[Role.BIDDER, Role.COMPANY_ADMIN],
                         display_name=display_name, actor=ACTOR, organisation=organisations[organisation])
         for n, (username, specialties, employer) in enumerate(EXPERTS, start=len(ACCOUNTS) + 1):
             user = User.objects.filter(username=username).first() or user_create(

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "trading",
     "bidding",
     "monitoring",
@@ -56,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "trading.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -210,6 +215,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Second factor (django-otp, TOTP with recovery codes) for the roles in trading.models.SECOND_FACTOR_ROLES.
+OTP_TOTP_ISSUER = env.get("PLATFORM_OTP_ISSUER", "公共资源交易平台")
+# In the demo (PLATFORM_LOAD_DEMO), the demo accounts' current codes are shown at /demo/codes/ so a
+# newcomer signs in as every role in seconds; never in production.
+PLATFORM_DEMO_CODES = env.get("PLATFORM_DEMO_CODES", PLATFORM_LOAD_DEMO, cast=bool)
+# A company's sign-up link (address check) holds this long.
+PLATFORM_EMAIL_LINK_HOURS = env.get("PLATFORM_EMAIL_LINK_HOURS", 48, cast=int)
+
+# --- mail -------------------------------------------------------------------------------------------------
+# Address checks and notices. By default each message is written as a file under VAR_DIR/mail (the
+# embedded demo's inbox, and what the tests read); production names its SMTP server.
+EMAIL_BACKEND = env.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(env.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
+EMAIL_HOST = env.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.get("EMAIL_PORT", 25, cast=int)
+EMAIL_HOST_USER = env.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.get("EMAIL_USE_TLS", False, cast=bool)
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "noreply@ggzy.example.cn")
 
 # --- language and time ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -7,6 +7,7 @@ from trading.errors import PlatformError
 
 class SupervisionErrorCode(enum.StrEnum):
     NOT_SUPERVISOR = "not_supervisor"
+    SUPERVISOR_CONFLICT = "supervisor_conflict"
     ALREADY_ASSIGNED = "already_assigned"
     LOT_ENDED = "lot_ended"
     ASSIGNMENT_NOT_FOUND = "assignment_not_found"

@@ -42,6 +42,13 @@ def assignment_create(*, lot_id: int, supervisor_id: int, actor: str) -> Assignm
         supervisor = User.objects.filter(pk=supervisor_id, is_active=True).first()
         if supervisor is None or not supervisor.has_role(Role.SUPERVISOR):
             raise SupervisionError(Code.NOT_SUPERVISOR, _("Only an active social supervisor can be assigned to a lot."))
+        if supervisor.organisation_id and (
+                supervisor.organisation_id == lot.project.tenderee_id
+                or lot.registrations.filter(organisation_id=supervisor.organisation_id).exists()):
+            # A recusal ground (DESIGN §7): the supervisor works for the tenderee or a bidder of the lot.
+            raise SupervisionError(Code.SUPERVISOR_CONFLICT,
+                                   _("%(name)s works for the tenderee or a bidder of this lot and cannot watch it.")
+                                   % {"name": supervisor}, status=409)
         if Assignment.objects.filter(lot=lot, supervisor=supervisor, revoked_at__isnull=True).exists():
             raise SupervisionError(Code.ALREADY_ASSIGNED,
                                    _("%(name)s is already assigned to this lot.") % {"name": supervisor}, status=409)

@@ -48,6 +48,21 @@ def make_person(db):
 
 
 @pytest.fixture
+def authenticator_code(db):
+    """``authenticator_code(user)``: the code the person's authenticator shows now, as their app
+    computes it; a person with no authenticator gets a confirmed one first (through the service)."""
+    from django_otp.oath import totp
+
+    from trading.accounts.services.second_factor import totp_device_create, totp_device_get
+
+    def code(user):
+        device = totp_device_get(user) or totp_device_create(user, confirmed=True, actor="system:test")
+        return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+    return code
+
+
+@pytest.fixture
 def staff(make_person):
     return make_person("staff", ["staff"])
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bidding.demo import ACCOUNTS
+from tests.browsing import embedded_devices, sign_in
 from tests.roomclient import RoomClient
 
 pytestmark = pytest.mark.browser
@@ -48,14 +49,10 @@ def test_the_timed_sweeps_run_inside_the_embedded_server(embedded_platform):
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_demo_role_signs_in_and_sees_its_home_page(embedded_platform, browser, language):
-    url, _ = embedded_platform
+    url, var_dir = embedded_platform
     for username, password, roles, display_name in ACCOUNTS:
         context = browser.new_context(locale="zh-CN" if language == "zh-hans" else "en-US")
-        page = context.new_page()
-        page.goto(url + "/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("form button[type=submit]:not([name])")
+        page = sign_in(context.new_page(), url, username, password, devices=embedded_devices(var_dir))
         page.wait_for_url(url + "/")
         assert page.locator("[data-testid=who]").inner_text() == display_name
         for role in roles:
@@ -79,13 +76,11 @@ def test_language_switcher_in_the_browser(embedded_platform, browser):
     context.close()
 
 
-def _signed_in(browser, url, username):
+def _signed_in(browser, embedded, username):
+    url, var_dir = embedded
     context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.goto(url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", next(p for u, p, _, _ in ACCOUNTS if u == username))
-    page.click("form button[type=submit]:not([name])")
+    page = sign_in(context.new_page(), url, username, next(p for u, p, _, _ in ACCOUNTS if u == username),
+                   devices=embedded_devices(var_dir))
     page.wait_for_url(url + "/")
     return context, page
 
@@ -97,10 +92,10 @@ def test_a_live_room_hears_a_page_action_in_the_embedded_mode(embedded_platform,
     with contextlib.closing(sqlite3.connect(var_dir / "platform.sqlite3", timeout=20)) as db:
         lot_id = db.execute("SELECT l.id FROM trading_lot l JOIN trading_project p ON l.project_id = p.id"
                             " WHERE p.code = 'JS2026-001'").fetchone()[0]
-    supervisor_context, _ = _signed_in(browser, url, "demo_supervisor")
+    supervisor_context, _ = _signed_in(browser, embedded_platform, "demo_supervisor")
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in supervisor_context.cookies())
     watcher = RoomClient([url], f"/ws/rooms/opening/{lot_id}/", cookie)
-    staff_context, page = _signed_in(browser, url, "demo_staff")
+    staff_context, page = _signed_in(browser, embedded_platform, "demo_staff")
     try:
         watcher.wait_for(lambda c: c.connections and c.last > 0)
         page.goto(f"{url}/staff/lots/{lot_id}/")

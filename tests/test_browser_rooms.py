@@ -16,7 +16,7 @@ from bidding.sealed.models import OpeningSession
 from bidding.sealed.services.bids import bid_submit
 from bidding.sealed.services.opening import bids_count_sweep, share_present
 from supervisors.services import assignment_revoke
-from tests.browsing import browser_thread
+from tests.browsing import browser_thread, database_devices, sign_in
 from tests.fixtures import CUSTODIAN_PASSPHRASE, PASSWORD
 from tests.servers import platform_servers
 from trading.services.lots import lot_due_sweep
@@ -32,13 +32,10 @@ def room_server(django_db_setup, tmp_path_factory):
         yield server.url
 
 
-def sign_in(browser, url, username, locale):
-    context = browser.new_context(locale=locale)
-    page = context.new_page()
-    page.goto(url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]:not([name])")
+def signed_in(browser, url, username, locale, services=None):
+    """``services`` (browser_thread's) for people who need a second factor."""
+    page = sign_in(browser.new_context(locale=locale).new_page(), url, username, PASSWORD,
+                   devices=services and database_devices(services))
     page.wait_for_url(lambda address: "/login/" not in address)
     return page
 
@@ -47,7 +44,7 @@ def in_room(browser, url, page_path, *people):
     """A page per (username, locale), signed in, on ``page_path`` with its live room connected."""
     pages = []
     for username, locale in people:
-        page = sign_in(browser, url, username, locale)
+        page = signed_in(browser, url, username, locale)
         page.goto(url + page_path)
         expect(page.locator("[data-testid=room-state]")).to_have_attribute("data-state", "connected")
         pages.append(page)
@@ -104,8 +101,8 @@ def test_the_supervisor_watches_the_opening_live(room_server, closed_lot, custod
     opening = f"{room_server}/lots/{lot.pk}/opening/"
 
     def steps(browser, services):
-        staff = sign_in(browser, room_server, staff_custodian.username, words["locale"])
-        watcher = sign_in(browser, room_server, assigned_supervisor.username, words["locale"])
+        staff = signed_in(browser, room_server, staff_custodian.username, words["locale"], services)
+        watcher = signed_in(browser, room_server, assigned_supervisor.username, words["locale"])
         dashboard = staff.context.new_page()
         for page, url in ((staff, opening), (watcher, opening), (dashboard, f"{room_server}/supervision/")):
             page.goto(url)

@@ -7,18 +7,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.browsing import embedded_devices, sign_in
 from trading.workdays import CHINA
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser, url, username, password, locale="zh-CN"):
+def _sign_in(browser, embedded, username, password, locale="zh-CN"):
+    url, var_dir = embedded
     context = browser.new_context(locale=locale, accept_downloads=True)
-    page = context.new_page()
-    page.goto(url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form button[type=submit]:not([name])")
+    page = sign_in(context.new_page(), url, username, password, devices=embedded_devices(var_dir))
     page.wait_for_url(url + "/")
     return context, page
 
@@ -27,7 +25,7 @@ def test_staff_publish_the_public_sees_a_bidder_registers_and_downloads(embedded
     url, var_dir = embedded_platform
     deadline = (datetime.now(CHINA) + timedelta(days=24)).strftime("%Y-%m-%dT%H:%M")
 
-    staff, page = _sign_in(browser, url, "demo_staff", "demo-staff-2026")
+    staff, page = _sign_in(browser, embedded_platform, "demo_staff", "demo-staff-2026")
     page.goto(url + "/staff/projects/new/")
     page.fill("#id_code", "JS2026-E2E")
     page.fill("#id_title", "体育馆屋面维修工程")
@@ -73,7 +71,7 @@ def test_staff_publish_the_public_sees_a_bidder_registers_and_downloads(embedded
     assert "欢迎符合条件的投标人参加投标。" in public.content() and "投标截止时间顺延。" in public.content()
     public.context.close()
 
-    bidder, page = _sign_in(browser, url, "demo_bidder", "demo-bidder-2026")
+    bidder, page = _sign_in(browser, embedded_platform, "demo_bidder", "demo-bidder-2026")
     page.goto(url + lot_path)
     page.click("[data-testid=registration-link]")
     page.click("[data-testid=register]")

@@ -17,7 +17,7 @@ def _local(value):
 @pytest.mark.django_db
 def test_staff_publish_from_the_pages_and_the_public_sees_it(client, staff, custodians):
     Organisation.objects.create(name="市第三中学", uscc=_uscc("12330100", 33), kind="tenderee")
-    client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
+    client.login(username="staff", password=PASSWORD)
     form = client.get(reverse("staff-project-create")).context["form"]
     procedure = next(p for p in form.fields["procedure"].queryset if p.market_id == "construction"
                      and p.code == "open_tender")
@@ -48,7 +48,7 @@ def test_staff_publish_from_the_pages_and_the_public_sees_it(client, staff, cust
 @pytest.mark.django_db
 def test_a_broken_rule_is_shown_to_staff_and_changes_nothing(client, staff, make_lot):
     lot = make_lot("construction", documents_until=clock.now() + timedelta(days=3))
-    client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
+    client.login(username="staff", password=PASSWORD)
     response = client.post(reverse("staff-lot-action", args=[lot.pk, "submit"]), follow=True,
                            HTTP_ACCEPT_LANGUAGE="en")
     assert "at least 5 calendar days" in response.content.decode()

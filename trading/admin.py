@@ -1,60 +1,46 @@
+"""The admin is for reference data only (markets, procedures, the expert pool's records). People,
+companies, roles and rules change through the platform's pages and services, which audit them
+(docs/accounts.md): the admin shows accounts and companies read-only, never a superuser flag, group
+or permission, and every change made in it is also recorded on the audit chain."""
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
+from monitoring.events import actor_of, record
 from trading import models
-from trading.services_calendar import rule_save
+
+admin.site.unregister(Group)
 
 
-class UserRoleInline(admin.TabularInline):
-    model = models.UserRole
-    extra = 0
+class AuditedAdmin(admin.ModelAdmin):
+    """Every addition, change and deletion made in the admin goes on the audit chain, beside
+    Django's own admin log."""
 
+    def _audit(self, request, obj, action: str, message="") -> None:
+        record(kind=f"admin.{action}", actor=actor_of(request.user),
+               subject=f"admin:{obj._meta.label_lower}:{obj.pk}",
+               data={"object": str(obj)[:200], "message": str(message)[:500] if message else ""})
 
-@admin.register(models.User)
-class UserAdmin(BaseUserAdmin):
-    inlines = [UserRoleInline]
-    fieldsets = BaseUserAdmin.fieldsets + (
-        ("Platform", {"fields": ("display_name", "resident_id", "organisation")}),
-    )
-    list_display = ("username", "display_name", "organisation", "is_active")
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "added", message)
+        return super().log_addition(request, obj, message)
 
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "changed", message)
+        return super().log_change(request, obj, message)
 
-@admin.register(models.Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "uscc", "kind")
-    search_fields = ("name", "uscc")
-
-
-@admin.register(models.Market)
-class MarketAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_zh", "name_en", "sells", "position")
-
-
-@admin.register(models.Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ("market", "code", "name_zh", "name_en")
-
-
-@admin.register(models.Rule)
-class RuleAdmin(admin.ModelAdmin):
-    """Staff edit the numbers here; every save is audited through ``rule_save``. Rows are not deleted:
-    a lot whose rule is gone could not compute its deadlines."""
-
-    list_display = ("market", "procedure", "code", "sense", "amount", "denominator", "unit", "odd_only", "source")
-    list_filter = ("market", "code", "unit")
-    readonly_fields = ("updated_at", "updated_by")
-
-    def save_model(self, request, obj, form, change):
-        rule_save(rule=obj, actor=f"user:{request.user.pk}")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "deleted")
+        return super().log_deletions(request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records changed only through their services (which audit them): the admin shows them."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -62,6 +48,62 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.User)
+class UserAdmin(ReadOnlyAdmin):
+    """Accounts, read-only, without password hash, superuser flag, groups or permissions: people
+    and roles are managed on the security administrator's pages."""
+
+    fields = ("username", "display_name", "email", "email_verified_at", "organisation", "is_active", "locked_at",
+              "locked_reason", "date_joined", "last_login")
+    list_display = ("username", "display_name", "organisation", "is_active")
+    search_fields = ("username", "display_name")
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(ReadOnlyAdmin):
+    """Companies, read-only: sign-ups and changes of particulars are reviewed on the staff's pages."""
+
+    fields = ("name", "uscc", "kind", "status", "legal_representative", "licence_name", "created_at")
+    readonly_fields = ("created_at",)
+    list_display = ("name", "uscc", "kind", "status")
+    list_filter = ("kind", "status")
+    search_fields = ("name", "uscc")
+
+
+@admin.register(models.Market)
+class MarketAdmin(AuditedAdmin):
+    list_display = ("code", "name_zh", "name_en", "sells", "position")
+
+
+@admin.register(models.Procedure)
+class ProcedureAdmin(AuditedAdmin):
+    list_display = ("market", "code", "name_zh", "name_en")
+
+
+@admin.register(models.Rule)
+class RuleAdmin(ReadOnlyAdmin):
+    """Shown for reference: a rule's numbers change only on the rules page, proposed by one member of
+    staff and approved by a second within the legal limit (``trading.services.rules``). Rows are
+    never deleted: a lot whose rule is gone could not compute its deadlines."""
+
+    list_display = ("market", "procedure", "code", "sense", "amount", "denominator", "unit", "odd_only",
+                    "legal_amount", "source", "updated_at")
+    list_filter = ("market", "code", "unit")
+
+    def _note(self):
+        return format_html('{} <a href="{}">{}</a>', gettext("Numbers change on the rules page, where a second "
+                                                             "person approves them within the legal limit:"),
+                           reverse("rules"), gettext("the rule table"))
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": ("market", "procedure", "code", "sense", "amount", "denominator", "unit",
+                                   "odd_only", "legal_amount", "source", "updated_at", "updated_by"),
+                        "description": self._note()})]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": self._note()})
 
 
 class CalendarReadOnlyAdmin(ReadOnlyAdmin):

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.events import actor_of
+from trading.accounts.services.second_factor import second_factor_check
 from trading.models import Organisation
 from trading.permissions import IsStaffRole
 from trading.serializers import (
@@ -27,7 +28,10 @@ class MeApi(APIView):
 
 
 class TokenApi(APIView):
-    """Exchange a username and password for an API token (throttled like the sign-in page)."""
+    """Exchange a username and password for an API token (throttled like the sign-in page). The roles
+    that need a second factor on the pages need it here too: ``otp``, a current authenticator code or
+    an unused recovery code; 401 ``second_factor_required`` without it, ``second_factor_invalid``
+    when wrong, 429 ``second_factor_throttled`` after too many wrong codes."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -39,6 +43,7 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         user = login_check(request=request._request, username=data.validated_data["username"],
                            password=data.validated_data["password"])
+        second_factor_check(request._request, user, data.validated_data.get("otp", ""))
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -38,3 +38,9 @@ class TradingError(PlatformError):
 
 class AuthError(PlatformError):
     status = 403
+
+
+class AccountError(PlatformError):
+    """A refused change of accounts, companies, roles or rules; most are separation-of-duties rules."""
+
+    status = 403

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from trading.models import Lot, RuleCode, RuleUnit
-from trading.selectors_calendar import rule_find, rule_get
+from trading.selectors_calendar import lot_published_at, rule_find, rule_get
 from trading.workdays import CHINA, add_working_days, deadline_add, local_day
 
 
@@ -37,11 +37,13 @@ class ScheduleCheck:
         return not self.violations
 
 
-def _rule(lot: Lot, code: str, *, required: bool = True):
-    """The lot's rule ``code``; a procedure without a row for an optional rule has no such limit
+def _rule(lot: Lot, code: str, *, required: bool = True, current: bool = False):
+    """The lot's rule ``code`` as it stood when the lot was published (today's for a lot not yet
+    published, or with ``current``); a procedure without a row for an optional rule has no such limit
     (e.g. no documents-on-sale period for an inquiry), while a missing required rule is refused."""
     find = rule_get if required else rule_find
-    return find(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+    return find(market=lot.project.market_id, procedure=lot.project.procedure, code=code,
+                at=None if current else lot_published_at(lot=lot))
 
 
 def _min_after(check: ScheduleCheck, lot: Lot, code: str, start: datetime, end: datetime | None,
@@ -126,7 +128,7 @@ def _working_day_at(day: date, like: datetime | None) -> datetime:
 
 
 def _earliest_day(lot: Lot, code: str, start: datetime, *, required: bool = True) -> date | None:
-    rule = _rule(lot, code, required=required)
+    rule = _rule(lot, code, required=required, current=True)  # for a new lot, published under today's rules
     return None if rule is None else deadline_add(start=start, amount=rule.amount, unit=rule.unit).last_day
 
 

@@ -7,7 +7,7 @@ from trading import clock
 from trading.errors import TradingError
 from trading.models import DocumentObjection, Lot, Role, RuleCode
 from trading.selectors import registration_active
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import lot_published_at, rule_get
 from trading.workdays import Deadline, deadline_add, local_day
 
 # Objections are taken on published tender documents until bids are frozen; a lot suspended by open
@@ -20,7 +20,8 @@ def objection_deadline(*, lot: Lot) -> Deadline | None:
     local day an objection is taken). None when the lot has no bid deadline. Raises ``rule_missing``."""
     if lot.bid_deadline is None:
         return None
-    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DOCUMENTS_OBJECTION)
+    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DOCUMENTS_OBJECTION,
+                    at=lot_published_at(lot=lot))
     return deadline_add(start=lot.bid_deadline, amount=-rule.amount, unit=rule.unit)
 
 

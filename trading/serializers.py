@@ -30,6 +30,11 @@ class MeSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False, allow_blank=True, max_length=32,
+        help_text="Second factor, required for staff, custodians, regulators, security administrators and "
+                  "superusers: the code their authenticator shows now, or an unused recovery code (consumed). "
+                  "Without it they get 401 `second_factor_required`; a wrong one, 401 `second_factor_invalid`.")
 
 
 class TokenSerializer(serializers.Serializer):

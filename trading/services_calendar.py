@@ -1,46 +1,25 @@
-"""Writes of the rule table and the working-day calendar, and the calendar's timed sweep.
+"""Writes of the working-day calendar, and its timed sweep. (The rule table's numbers change through
+``trading.services.rules``, by two people.)
 
-Every change is one transaction with one audit event under the subject ``calendar:<year>`` or
-``rule:<id>``; alerts go to the supervision dashboard's subject ``centre``. Permission checks are
-the callers' (pages and the admin); ``actor`` only names who.
+Every change is one transaction with one audit event under the subject ``calendar:<year>``; alerts
+go to the supervision dashboard's subject ``centre``. Permission checks are the callers' (the
+calendar page); ``actor`` only names who.
 """
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.events import record
 from trading import clock
 from trading.errors import TradingError
-from trading.models import CalendarAlert, CalendarDay, CalendarYear, Rule
+from trading.models import CalendarAlert, CalendarDay, CalendarYear
 from trading.workdays import Deadline, deadline_add, local_day
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a mistyped year (20266) is refused rather than stored
 SWEEP_LEAD_DAYS = 60
 NAME_MAX = CalendarDay._meta.get_field("name").max_length
 SYSTEM = "system:calendar"
-
-
-def rule_save(*, rule: Rule, actor: str) -> Rule:
-    """Save a new or edited rule, recording its numbers before and after."""
-    try:
-        rule.full_clean()
-    except ValidationError as error:
-        raise TradingError.from_validation(error) from None
-    with transaction.atomic():
-        before = Rule.objects.select_for_update().filter(pk=rule.pk).first() if rule.pk else None
-        rule.updated_at, rule.updated_by = clock.now(), actor
-        rule.save()
-        record(kind="rule.saved", actor=actor, subject=f"rule:{rule.pk}",
-               data={**_rule_data(rule), "previous": _rule_data(before) if before else None})
-    return rule
-
-
-def _rule_data(rule: Rule) -> dict:
-    return {"market": rule.market_id, "procedure": rule.procedure.code if rule.procedure_id else None,
-            "code": rule.code, "amount": rule.amount, "denominator": rule.denominator, "unit": rule.unit,
-            "sense": rule.sense, "odd_only": rule.odd_only, "source": rule.source}
 
 
 def _year_check(year: int) -> None:

@@ -1,12 +1,14 @@
 """Pages of the trading app: sign-in, the role-aware home page, the public project list."""
+from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from trading.accounts.selectors import second_factor_needed
 from trading.forms import LoginForm
 from trading.models import Role
 
@@ -15,13 +17,18 @@ WORKSPACES = {
     Role.BIDDER: (_("Bidder workspace"), [
         ("lot-list", _("Find lots"), _("Lots of every market open for registration, with their schedule and status.")),
         ("announcement-list", _("Announcements"), _("Tender and listing announcements, amendments and results.")),
-        (None, _("Your organisation"), _("Bids are made in the name of your organisation and its unified social credit code.")),
+        ("company-mine", _("Your company"), _("Bids are made in its name and unified social credit code; its administrator keeps its particulars and people.")),
         ("api-docs", _("Connect your own system"), _("Use the REST API with a token to follow lots and submit sealed bids.")),
+    ]),
+    Role.COMPANY_ADMIN: (_("Company administrator workspace"), [
+        ("company-mine", _("Your company's people"), _("Add and remove the people who act for your company; ask staff to record a change of its particulars.")),
     ]),
     Role.STAFF: (_("Trading-centre workspace"), [
         ("staff-lot-list", _("Projects and lots"), _("Create, review and publish projects; follow every lot's status.")),
+        ("company-reviews", _("Company reviews"), _("Approve or refuse companies that signed up, and their changes of particulars.")),
         ("calendar", _("Working-day calendar"), _("Holidays and make-up workdays; confirm each year once it is official.")),
-        ("admin:index", _("Reference data"), _("Markets, procedures, organisations and accounts.")),
+        ("rules", _("Rule table"), _("Time limits and thresholds with their legal limits; a change needs a second person.")),
+        ("admin:index", _("Reference data"), _("Markets and procedures; people, companies and rules are looked up there and changed on their own pages.")),
     ]),
     Role.CUSTODIAN: (_("Key custodian workspace"), [
         ("custodian-key", _("Your custodian key"), _("Make the key your shares are sealed to; only your passphrase unlocks it.")),
@@ -32,6 +39,11 @@ WORKSPACES = {
     ]),
     Role.SUPERVISOR: (_("Social supervisor workspace"), [
         ("lot-list", _("Openings and auctions"), _("Watch the sessions you are assigned to, live, and write your observations.")),
+    ]),
+    Role.SECURITY_ADMIN: (_("Security administrator workspace"), [
+        ("security-people", _("People and roles"), _("Grant and revoke roles with a reason; lock and unlock accounts.")),
+        ("security-proposals", _("Grants awaiting a second person"), _("Regulator and custodian grants take two security administrators.")),
+        ("security-history", _("Grant history"), _("Every grant and revocation: who, whom, which role, why and when.")),
     ]),
     Role.REGULATOR: (_("Regulator workspace"), [
         ("audit-status", _("Audit trail"), _("Check that the record of every step is complete and unaltered.")),
@@ -64,9 +76,13 @@ def login(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         auth_login(request, form.user)
+        if second_factor_needed(form.user):  # the code step lets a session verified already through
+            step = reverse("login-second-factor")
+            return redirect(f"{step}?{urlencode({'next': next_url})}" if next_url else step)
         return redirect(next_url or "home")
     status = 200 if request.method == "GET" or form.is_valid() else 400
-    return render(request, "trading/login.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "trading/login.html",
+                  {"form": form, "next": next_url, "demo_codes": settings.PLATFORM_DEMO_CODES}, status=status)
 
 
 @require_POST

@@ -22,11 +22,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
 from monitoring.events import event_payload, subject_group, user_group
 from monitoring.live.hub import hub
 from monitoring.live.rooms import Member, RoomError, ROOMS
 from monitoring.selectors import audit_entries_for_subject, subject_head
+from trading.accounts.selectors import second_factor_needed
 from trading.errors import PlatformError
 
 # Close code for a member who has lost access (an assignment revoked, an account disabled).
@@ -182,10 +185,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
             user = get_user_model().objects.filter(pk=user.pk, is_active=True).select_related("organisation").first()
-            if user is None:
+            if user is None or (second_factor_needed(user) and not self._second_factor_given(user)):
                 return None
             self.scope["user"] = user
         return self.room.admit(user=self.scope["user"], key=self.key, details=details)
+
+    def _second_factor_given(self, user) -> bool:
+        """Sync. Whether the session gave its second factor (django-otp's mark, as on pages): a
+        session that only gave the password of a role that needs one enters no room."""
+        device_id = (self.scope.get("session") or {}).get(DEVICE_ID_SESSION_KEY)
+        device = Device.from_persistent_id(device_id) if device_id else None
+        return device is not None and device.user_id == user.pk
 
     def _enter(self, after: int) -> tuple[Member | None, int, list[dict]]:
         member = self._admit(details=True)

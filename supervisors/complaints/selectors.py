@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from supervisors.complaints.models import Challenge, Complaint
 from trading.models import Lot, LotHold, Registration, Role, RuleCode
-from trading.selectors_calendar import rule_find
+from trading.selectors_calendar import lot_published_at, rule_find
 
 # The regulator's queue: what waits for a step first, by the instant it is due.
 OPEN_STATUSES = (Complaint.Status.FILED, Complaint.Status.ACCEPTED)
@@ -91,5 +91,5 @@ class ComplaintTerms:
 
 def complaint_terms(*, lot: Lot) -> ComplaintTerms:
     reply_rule = rule_find(market=lot.project.market_id, procedure=lot.project.procedure,
-                           code=RuleCode.CHALLENGE_REPLY)
+                           code=RuleCode.CHALLENGE_REPLY, at=lot_published_at(lot=lot))
     return ComplaintTerms(challenge_first=reply_rule is not None)

@@ -31,7 +31,7 @@ from supervisors.errors import SupervisionErrorCode as Code
 from supervisors.complaints.models import Challenge, Complaint
 from trading import clock
 from trading.models import Lot, LotHold, RuleCode, RuleUnit
-from trading.selectors_calendar import rule_find, rule_get
+from trading.selectors_calendar import lot_published_at, rule_find, rule_get
 from trading.services.holds import lot_hold, lot_hold_release
 from trading.services.moves import lot_lock, lot_move
 from trading.services_calendar import deadline_compute
@@ -68,12 +68,14 @@ def _day_start(day: date) -> datetime:
 
 
 def _period(lot: Lot, code: str, start: datetime) -> Deadline:
-    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code,
+                    at=lot_published_at(lot=lot))
     return deadline_compute(start=start, amount=rule.amount, unit=rule.unit)
 
 
 def _out_of_time(lot: Lot, code: str, deadline: Deadline, *, error_code: str, what) -> SupervisionError:
-    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code,
+                    at=lot_published_at(lot=lot))
     return SupervisionError(
         error_code,
         _("%(what)s must be filed within %(n)s %(unit)s (%(source)s): the last day was %(last_day)s.")
@@ -102,7 +104,7 @@ def challenge_file(*, lot_id: int, user, matter: str, grounds: str, known_on: da
     with transaction.atomic():
         lot = lot_lock(lot_id)
         filing_rule = rule_find(market=lot.project.market_id, procedure=lot.project.procedure,
-                                code=RuleCode.CHALLENGE_FILING)
+                                code=RuleCode.CHALLENGE_FILING, at=lot_published_at(lot=lot))
         if filing_rule is None:
             raise SupervisionError(Code.CHALLENGE_NOT_APPLICABLE,
                                    _("Challenges are made in government procurement; file a complaint instead."),

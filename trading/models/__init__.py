@@ -1,17 +1,28 @@
+from trading.accounts.models import OrganisationChange, RoleChange
 from trading.models.announcements import Announcement
 from trading.models.calendar import CalendarAlert, CalendarDay, CalendarYear
 from trading.models.documents import DocumentDownload, LotDocument
 from trading.models.enquiries import Enquiry
 from trading.models.holds import LotHold
 from trading.models.lots import Lot, LotStatusChange, Market, Procedure, Project
+from trading.models.notifications import Notification
 from trading.models.objections import DocumentObjection
-from trading.models.parties import LoginFailure, Organisation, Role, User, UserRole
+from trading.models.parties import (
+    SECOND_FACTOR_ROLES,
+    TWO_PERSON_ROLES,
+    LoginFailure,
+    Organisation,
+    Role,
+    User,
+    UserRole,
+)
 from trading.models.registrations import BankNotification, Deposit, Registration
-from trading.models.rules import Rule, RuleCode, RuleSense, RuleUnit
+from trading.models.rules import Rule, RuleChange, RuleCode, RuleSense, RuleUnit
 
 __all__ = [
+    "SECOND_FACTOR_ROLES", "TWO_PERSON_ROLES",
     "Announcement", "BankNotification", "CalendarAlert", "CalendarDay", "CalendarYear", "Deposit", "DocumentDownload",
     "DocumentObjection", "Enquiry", "LoginFailure", "Lot", "LotDocument", "LotHold", "LotStatusChange", "Market",
-    "Organisation", "Procedure", "Project", "Registration", "Role", "Rule", "RuleCode", "RuleSense", "RuleUnit", "User",
-    "UserRole",
+    "Notification", "Organisation", "OrganisationChange", "Procedure", "Project", "Registration", "Role",
+    "RoleChange", "Rule", "RuleChange", "RuleCode", "RuleSense", "RuleUnit", "User", "UserRole",
 ]

@@ -1,8 +1,13 @@
-"""People and organisations: accounts with roles, parties with checked identity numbers."""
-from django.contrib.auth.models import AbstractUser
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+"""People and organisations: accounts with roles, parties with checked identity numbers.
 
+Accounts and roles change only through ``trading.accounts.services`` (and ``createsuperuser`` on
+the server), which audit every change; docs/accounts.md says who may do what."""
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from monitoring.events import record
 from trading.validators import validate_resident_id, validate_uscc
 
 
@@ -13,19 +18,42 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("Evaluation expert")
     SUPERVISOR = "supervisor", _("Social supervisor")
     REGULATOR = "regulator", _("Regulator")
+    COMPANY_ADMIN = "company_admin", _("Company administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
 
 
-class Organisation(models.Model):
+# Roles whose sessions need a second factor (TOTP), and roles that take two people to grant.
+SECOND_FACTOR_ROLES = frozenset({Role.STAFF, Role.CUSTODIAN, Role.REGULATOR, Role.SECURITY_ADMIN})
+TWO_PERSON_ROLES = frozenset({Role.REGULATOR, Role.CUSTODIAN})
+
+
+class Organisation(FSMModelMixin, models.Model):
+    """A party. Companies that sign themselves up start ``pending`` until staff approve them; parties
+    that staff register are approved at once. Name, representative and licence change only through
+    a reviewed ``OrganisationChange``."""
+
     class Kind(models.TextChoices):
         BIDDER = "bidder", _("Bidder")
         TENDEREE = "tenderee", _("Tenderee")
         AGENCY = "agency", _("Tendering agency")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
 
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # Not ``protected``: parties are validated with full_clean, which sets every field; moves still go
+    # through the transitions below, in trading.accounts.services.companies.
+    status = FSMField(_("status"), max_length=16, choices=Status.choices, default=Status.APPROVED)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    licence_key = models.CharField(_("business licence (stored object)"), max_length=300, blank=True)
+    licence_name = models.CharField(_("business licence file name"), max_length=200, blank=True)
+    licence_sha256 = models.CharField(_("business licence SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -33,6 +61,29 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @transition(field=status, source=Status.PENDING, target=Status.APPROVED)
+    def approve(self):
+        """Staff approved the sign-up. Caller holds the row's lock and writes the review."""
+
+    @transition(field=status, source=Status.PENDING, target=Status.REFUSED)
+    def refuse(self):
+        """Staff refused the sign-up, with a reason kept on the review."""
+
+    @transition(field=status, source=Status.REFUSED, target=Status.PENDING)
+    def resubmit(self):
+        """The company corrected its sign-up and asks again."""
+
+
+class PlatformUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """What ``createsuperuser`` calls, on the server: the only way a superuser comes to exist,
+        and each one made is on the audit chain (``user.superuser_created``)."""
+        with transaction.atomic():
+            user = super().create_superuser(username, email, password, **extra_fields)
+            record(kind="user.superuser_created", actor="system:createsuperuser", subject=f"user:{user.pk}",
+                   data={"username": user.username})
+        return user
 
 
 class User(AbstractUser):
@@ -48,6 +99,12 @@ class User(AbstractUser):
         Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="members",
     )
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    locked_by = models.CharField(_("locked by"), max_length=64, blank=True)
+    locked_reason = models.TextField(_("reason for the lock"), blank=True)
+
+    objects = PlatformUserManager()
 
     def __str__(self):
         return self.display_name or self.username
@@ -66,6 +123,7 @@ class UserRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=16, choices=Role.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
+    granted_by = models.CharField(_("granted by"), max_length=64, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_once")]

@@ -1,7 +1,13 @@
 """The rule table: every legal time limit, threshold and count, per market and procedure, as data.
 
 A row with no procedure holds for the whole market; a row for a procedure overrides it (see
-``trading.selectors_calendar.rule_get``). Staff edit rows in the admin, through ``rule_save``.
+``trading.selectors_calendar.rule_get``).
+
+A statutory rule carries its legal limit (``legal_amount``: the floor of an "at least" rule, the
+ceiling of an "at most" one) and its source. Its number changes only through a ``RuleChange`` that
+one member of staff proposes and a second approves; a change beyond the legal limit is refused.
+An approved change holds for lots published after it: a lot reads each rule as it stood when the
+lot was published (``Rule.as_of``).
 """
 from fractions import Fraction
 
@@ -76,6 +82,11 @@ class Rule(models.Model):
     sense = models.CharField(_("sense"), max_length=3, choices=RuleSense.choices)
     odd_only = models.BooleanField(_("odd numbers only"), default=False)
     source = models.CharField(_("legal source"), max_length=200)
+    legal_amount = models.PositiveIntegerField(
+        _("legal limit"), null=True, blank=True,
+        help_text=_("The statutory floor of an “at least” rule or ceiling of an “at most” rule, in the rule's "
+                    "unit (the numerator of a fraction); empty for a rule the law does not bound."),
+    )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
     updated_by = models.CharField(_("updated by"), max_length=64, blank=True)
 
@@ -107,6 +118,35 @@ class Rule(models.Model):
         if self.odd_only and self.unit != RuleUnit.COUNT:
             _refuse("odd_only", _("Only counts can be odd."), "rule_odd_only")
 
+    def within_law(self, amount: int, denominator: int = 1) -> bool:
+        """Whether ``amount`` (over ``denominator``) stays on the lawful side of the legal limit."""
+        if self.legal_amount is None:
+            return True
+        value, limit = Fraction(amount, denominator), Fraction(self.legal_amount, self.denominator)
+        return value >= limit if self.sense == RuleSense.MIN else value <= limit
+
+    @property
+    def legal_text(self) -> str:
+        if self.legal_amount is None:
+            return ""
+        if self.unit == RuleUnit.FRACTION:
+            return f"{self.get_sense_display()} {self.legal_amount}/{self.denominator}"
+        return f"{self.get_sense_display()} {self.legal_amount} {self.get_unit_display()}"
+
+    def as_of(self, moment) -> "Rule":
+        """This rule as it stood at ``moment`` (a lot's publication): the numbers before every change
+        approved after it. ``None`` is now. The row itself is not changed."""
+        if moment is None:
+            return self
+        later = self.changes.filter(status=RuleChange.Status.APPROVED, decided_at__gt=moment).order_by("decided_at")
+        first = later.first()
+        if first is None:
+            return self
+        past = Rule(**{field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields})
+        past.amount, past.denominator, past.odd_only = (first.previous_amount, first.previous_denominator,
+                                                        first.previous_odd_only)
+        return past
+
     @property
     def amount_text(self) -> str:
         if self.unit == RuleUnit.FRACTION:
@@ -131,3 +171,37 @@ class Rule(models.Model):
 
 def _refuse(field: str, message, code: str):
     raise ValidationError({field: ValidationError(message, code=code)})
+
+
+class RuleChange(models.Model):
+    """A proposed new number for a rule: proposed by one member of staff, approved or refused by
+    another, in force for lots published after the approval."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Awaiting a second person")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    rule = models.ForeignKey(Rule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="changes")
+    amount = models.PositiveIntegerField(_("new amount"))
+    denominator = models.PositiveSmallIntegerField(_("new denominator"), default=1)
+    odd_only = models.BooleanField(_("odd numbers only"), default=False)
+    previous_amount = models.PositiveIntegerField(_("amount before"))
+    previous_denominator = models.PositiveSmallIntegerField(_("denominator before"), default=1)
+    previous_odd_only = models.BooleanField(_("odd numbers only before"), default=False)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.CharField(_("proposed by"), max_length=64)
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decided_by = models.CharField(_("approved or refused by"), max_length=64, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True,
+                                      help_text=_("For an approved change: from when it holds."))
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["rule"], condition=Q(status="proposed"),
+                                               name="rule_change_one_proposal")]
+
+    def __str__(self):
+        return f"{self.rule} → {self.amount}/{self.denominator} · {self.get_status_display()}"

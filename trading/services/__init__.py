@@ -3,8 +3,7 @@
 from trading.services.parties import (
     login_check,
     organisation_create,
-    role_grant,
     user_create,
 )
 
-__all__ = ["login_check", "organisation_create", "role_grant", "user_create"]
+__all__ = ["login_check", "organisation_create", "user_create"]

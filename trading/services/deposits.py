@@ -17,7 +17,7 @@ from monitoring.events import record
 from trading import bank, clock
 from trading.errors import TradingError
 from trading.models import BankNotification, Deposit, Lot, Registration, RuleCode
-from trading.selectors_calendar import rule_find, rule_get
+from trading.selectors_calendar import lot_published_at, rule_find, rule_get
 from trading.services_calendar import calendar_provisional_alert
 from trading.workdays import deadline_add
 
@@ -42,11 +42,13 @@ def registration_lock(registration_id: int) -> Registration:
 def deposit_cap_check(*, lot: Lot) -> None:
     """Refuse a lot whose required deposit exceeds the rule table's cap.
 
-    Publication already refuses such a lot; this guards money against a rule tightened since. A
-    procedure with no ``deposit_cap`` row has no cap (a land or equity listing's deposit is set by
-    its announcement); a tender lot cannot be created without one.
+    Publication already refuses such a lot; this guards money all the same, under the cap as it
+    stood at publication (a change approved since holds for later lots only). A procedure with no
+    ``deposit_cap`` row has no cap (a land or equity listing's deposit is set by its announcement); a
+    tender lot cannot be created without one.
     """
-    rule = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DEPOSIT_CAP)
+    rule = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DEPOSIT_CAP,
+                     at=lot_published_at(lot=lot))
     if rule is None:
         return
     if not rule.allows(Fraction(lot.deposit) / Fraction(lot.estimate)):
@@ -180,7 +182,8 @@ def deposit_refund_due_locked(*, deposit: Deposit, reason: str, actor: str, at: 
     the locked registration (with its lot) on ``deposit``. The due date counts from ``at`` by the rule."""
     registration = deposit.registration
     lot = registration.lot
-    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DEPOSIT_REFUND)
+    rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.DEPOSIT_REFUND,
+                    at=lot_published_at(lot=lot))
     due = deadline_add(start=at, amount=rule.amount, unit=rule.unit)
     try:
         deposit.refund_falls_due()

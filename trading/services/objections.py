@@ -24,7 +24,7 @@ from trading.errors import TradingError
 from trading.models import DocumentObjection, Lot, LotHold, Role, RuleCode, RuleUnit
 from trading.schedule import amendment_check
 from trading.selectors import registration_active
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import lot_published_at, rule_get
 from trading.selectors_holds import lot_hold_is_last
 from trading.selectors_objections import FILING_STATUSES, objection_deadline, objection_has_open
 from trading.services.holds import lot_hold, lot_hold_release
@@ -51,7 +51,7 @@ def _filing_window_check(lot: Lot, now: datetime) -> None:
         calendar_provisional_alert(year=year)
     if local_day(now) > deadline.last_day:
         rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure,
-                        code=RuleCode.DOCUMENTS_OBJECTION)
+                        code=RuleCode.DOCUMENTS_OBJECTION, at=lot_published_at(lot=lot))
         raise TradingError(
             RuleCode.DOCUMENTS_OBJECTION,
             _("Objections to the tender documents must be filed at least %(n)s %(unit)s before the bid deadline "
@@ -87,7 +87,7 @@ def objection_file(*, lot_id: int, user, text: str) -> DocumentObjection:
                                  "for bids."), status=409)
         _filing_window_check(lot, now)
         reply_rule = rule_get(market=lot.project.market_id, procedure=lot.project.procedure,
-                              code=RuleCode.DOCUMENTS_OBJECTION_REPLY)
+                              code=RuleCode.DOCUMENTS_OBJECTION_REPLY, at=lot_published_at(lot=lot))
         reply_due = deadline_compute(start=now, amount=reply_rule.amount, unit=reply_rule.unit)
         objection = DocumentObjection.objects.create(lot=lot, organisation=organisation, filed_by=user, text=text,
                                                      filed_at=now, reply_due_at=reply_due.at)

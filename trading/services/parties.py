@@ -1,9 +1,11 @@
-"""Writes about parties: organisations, accounts and roles, sign-in throttling."""
+"""Writes about parties: organisations and accounts made by staff or the platform, sign-in throttling.
+
+Roles are granted in ``trading.accounts.services.roles``; companies that sign themselves up go
+through ``trading.accounts.services.companies``."""
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from monitoring.events import record
 from trading import clock
 from trading.errors import AuthError, TradingError
-from trading.models import LoginFailure, Organisation, Role, User, UserRole
+from trading.accounts.services.roles import role_grant
+from trading.models import LoginFailure, Organisation, Role, User
 
 
 def _validated(instance, *, exclude=None):
@@ -49,37 +52,6 @@ def user_create(*, username: str, password: str, roles: list[str], actor: str, d
     return user
 
 
-@transaction.atomic
-def role_grant(*, user: User, role: str, actor: str) -> UserRole:
-    if role not in Role.values:
-        raise TradingError("unknown_role", _("Unknown role: %(roles)s.") % {"roles": role})
-    grant, created = UserRole.objects.get_or_create(user=user, role=role)
-    if created:
-        user.__dict__.pop("_role_set", None)
-        if role == Role.STAFF:
-            _admit_to_admin(user)
-        record(kind="user.role_granted", actor=actor, subject=f"user:{user.pk}", data={"role": role})
-    return grant
-
-
-STAFF_GROUP = "trading-centre staff"
-STAFF_ADMIN_MODELS = ["market", "procedure", "organisation", "user", "userrole", "project", "lot", "rule", "calendarday",
-                      "calendaryear", "calendaralert"]
-
-
-def _admit_to_admin(user: User) -> None:
-    """Staff keep the reference data in the admin: markets, procedures, organisations, accounts."""
-    group, created = Group.objects.get_or_create(name=STAFF_GROUP)
-    if created or not group.permissions.exists():
-        group.permissions.set(Permission.objects.filter(
-            content_type__app_label="trading", content_type__model__in=STAFF_ADMIN_MODELS,
-            codename__regex=r"^(view|add|change)_",
-        ))
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.groups.add(group)
-
-
 def login_check(*, request, username: str, password: str) -> User:
     """Authenticate, refusing while an account or an address has failed too often lately.
 
@@ -101,4 +73,8 @@ def login_check(*, request, username: str, password: str) -> User:
         LoginFailure.objects.create(username=username, ip=ip, at=clock.now())
         raise AuthError("invalid_credentials", _("The username or password is not correct."), status=401)
     LoginFailure.objects.filter(username=username).delete()
+    if user.is_superuser:  # a superuser's every use is on the record (docs/accounts.md)
+        with transaction.atomic():
+            record(kind="user.superuser_signed_in", actor=f"user:{user.pk}", subject=f"user:{user.pk}",
+                   data={"ip": ip})
     return user

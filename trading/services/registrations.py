@@ -12,7 +12,7 @@ from django_fsm import TransitionNotAllowed
 from monitoring.events import WITHHELD_ACTOR, access_changed, actor_of, record
 from trading import clock
 from trading.errors import TradingError
-from trading.models import Deposit, Lot, Registration, Role, User
+from trading.models import Deposit, Lot, Organisation, Registration, Role, User
 from trading.services.deposits import deposit_refund_due_locked, registration_lock
 from trading.services.moves import lot_lock
 
@@ -56,6 +56,9 @@ def registration_create(*, lot_id: int, user: User) -> Registration:
     if user.organisation_id is None:
         raise TradingError("no_organisation", _("Your account belongs to no organisation; ask the centre to link it."),
                            status=403)
+    if user.organisation.status != Organisation.Status.APPROVED:
+        raise TradingError("company_not_approved", _("Your company is not approved yet: it registers for lots once "
+                                                     "the trading centre has approved its sign-up."), status=403)
     now = clock.now()
     actor = actor_of(user)
     with transaction.atomic():
@@ -66,6 +69,13 @@ def registration_create(*, lot_id: int, user: User) -> Registration:
         if Registration.objects.filter(lot=lot, organisation_id=user.organisation_id).exists():
             raise TradingError("already_registered", _("Your organisation is already registered for this lot."),
                                status=409)
+        # A natural person acts for one company at a time in a lot: one who registered another
+        # organisation (before moving to this one) may not register this one too.
+        if (Registration.objects.filter(lot=lot, registered_by=user).exclude(organisation_id=user.organisation_id)
+                .exclude(status__in=[Registration.Status.WITHDRAWN, Registration.Status.REJECTED]).exists()):
+            raise TradingError("person_acts_for_another_bidder", _("You already registered another company for this "
+                                                                   "lot: a person acts for one company at a time in "
+                                                                   "a lot."), status=409)
         registration = Registration.objects.create(lot=lot, organisation_id=user.organisation_id,
                                                    registered_by=user, registered_at=now)
         _event(registration, "registration.created", WITHHELD_ACTOR, by=actor)

@@ -65,7 +65,7 @@ def test_corrections_and_notices_through_the_api_and_the_pages(published, staff,
     refused = api.post(reverse("api-lot-announcements", args=[lot.pk]), {"kind": "result", "title": "结果", "body": "……"})
     assert refused.status_code == 409 and refused.json()["code"] == "announcement_not_allowed"
 
-    client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
+    client.login(username="staff", password=PASSWORD)
     client.post(reverse("staff-lot-action", args=[lot.pk, "correct"]),
                 {"announcement": original.pk, "title": "第二次更正", "body": "再更正"})
     page = client.get(reverse("lot-detail", args=[lot.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()

@@ -77,7 +77,8 @@ def test_no_deposit_for_a_lot_that_asks_none_or_a_withdrawn_registration(clock, 
 def test_a_deposit_above_the_rule_tables_cap_is_refused_naming_the_rule(clock, bidder_a):
     lot = lot_tender()  # 200,000 of 10,000,000: exactly the 2 % cap
     registration = registration_create(lot_id=lot.pk, user=bidder_a)
-    # Staff tighten the cap after publication: the lot now demands more than the law allows.
+    # The cap is checked again when the deposit arrives: a row changed outside the rule-change service
+    # (data from before it) leaves the lot demanding more than its cap, and the deposit is refused.
     Rule.objects.filter(market_id="construction", code=RuleCode.DEPOSIT_CAP).update(amount=1)
     with pytest.raises(TradingError) as caught:
         deposit_confirm(registration_id=registration.pk, amount=lot.deposit, reference="ICBC-1", actor="user:1")

@@ -13,8 +13,10 @@ def _login(client, username, password, language="en"):
 
 
 @pytest.mark.django_db
-def test_sign_in_and_out(client, staff):
+def test_sign_in_and_out(client, staff, authenticator_code):
     response = _login(client, "staff", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("login-second-factor")
+    response = client.post(reverse("login-second-factor"), {"code": authenticator_code(staff)})
     assert response.status_code == 302
     assert client.get(reverse("home")).context["user"] == staff
     client.post(reverse("logout"))
@@ -49,9 +51,10 @@ def test_lockout_ends_after_the_window(client, staff, settings):
 
 
 @pytest.mark.django_db
-def test_home_shows_each_role_its_workspace(client, make_person):
-    make_person("multi", ["bidder", "regulator"], organisation="丙公司")
+def test_home_shows_each_role_its_workspace(client, make_person, authenticator_code):
+    multi = make_person("multi", ["bidder", "regulator"], organisation="丙公司")
     client.post(reverse("login"), {"username": "multi", "password": PASSWORD})
+    client.post(reverse("login-second-factor"), {"code": authenticator_code(multi)})
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Bidder workspace" in page and "Regulator workspace" in page
     assert "Expert workspace" not in page

@@ -67,7 +67,7 @@ def test_a_staff_lot_page_links_its_public_page_only_once_the_lot_is_public(clie
 
 
 def test_the_calendar_links_no_year_outside_the_years_it_takes(client, staff):
-    client.post(reverse("login"), {"username": "staff", "password": PASSWORD})
+    client.login(username="staff", password=PASSWORD)
     first = client.get(reverse("calendar-year", args=[FIRST_YEAR])).content.decode()
     last = client.get(reverse("calendar-year", args=[LAST_YEAR])).content.decode()
     assert f'href="{reverse("calendar-year", args=[FIRST_YEAR - 1])}"' not in first

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from monitoring.models import AuditEntry
 from trading.errors import TradingError
-from trading.models import Lot, Registration
+from trading.models import Lot, Registration, UserRole
 from trading.services.registrations import registration_create, registration_decide, registration_withdraw
 from trading.tests.builders import lot_land, lot_tender
 
@@ -71,8 +71,11 @@ def test_a_second_registration_of_the_same_organisation_is_refused(clock, bidder
 
 @pytest.mark.django_db
 def test_only_bidders_with_an_organisation_register(clock, staff, make_person):
+    """The role service gives the bidder role only to people of a company; an account from before
+    that rule, a bidder without one, is still refused at registration."""
     lot = lot_tender()
-    loner = make_person("loner", ["bidder"])
+    loner = make_person("loner", [])
+    UserRole.objects.create(user=loner, role="bidder")
     assert _codes(registration_create, lot_id=lot.pk, user=staff) == "not_bidder"
     assert _codes(registration_create, lot_id=lot.pk, user=loner) == "no_organisation"
     assert not Registration.objects.exists()

@@ -23,7 +23,7 @@ from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Role, RuleCode, User
 from trading.numerals import amount_in_capitals
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import lot_published_at, rule_get
 from trading.services.deposits import deposits_release_for_lot
 from trading.services.holds import lot_hold, lot_hold_release
 from trading.services.moves import lot_lock, lot_move
@@ -35,7 +35,8 @@ HOLD_REASON = "candidates_objection"
 
 
 def _rule(lot: Lot, code: str):
-    return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+    return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code,
+                    at=lot_published_at(lot=lot))
 
 
 def candidate_public(candidate: Candidate) -> dict:
@@ -176,6 +177,13 @@ def award_review(*, proposal_id: int, user: User, approve: bool, reasons: str = 
         raise BiddingError("not_a_regulator", _("Only a regulator reviews awards."), status=403)
     actor = actor_of(user)
     lot_id = AwardProposal.objects.filter(pk=proposal_id).values_list("lot_id", flat=True).first()
+    if user.has_role(Role.STAFF) and lot_id is not None:
+        # Never granted together (trading.accounts.services.roles); checked again where the power is used.
+        with transaction.atomic():
+            record(kind="award.review_refused", actor=actor, subject=f"lot:{lot_id}",
+                   data={"proposal": proposal_id, "code": "staff_regulator"})
+        raise BiddingError("staff_regulator", _("The centre's staff never review awards (管办分离): a regulator who "
+                                                "is not on the centre's staff does."), status=403)
     duties = award_duties(lot_id=lot_id, actor=actor) if lot_id is not None else []
     if duties:
         with transaction.atomic():

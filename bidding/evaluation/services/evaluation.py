@@ -29,7 +29,7 @@ from bidding.sealed.models import Bid
 from monitoring.events import actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Market, RuleCode, User
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import lot_published_at, rule_get
 from trading.services.moves import lot_lock, lot_move
 
 REPORT_KIND = "evaluation-report"
@@ -45,7 +45,8 @@ def panel_subject(lot_id: int) -> str:
 
 
 def _rule(lot: Lot, code: str):
-    return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code)
+    return rule_get(market=lot.project.market_id, procedure=lot.project.procedure, code=code,
+                    at=lot_published_at(lot=lot))
 
 
 def evaluation_lock(evaluation_id: int) -> tuple[Lot, Evaluation]:

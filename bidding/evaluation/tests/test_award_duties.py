@@ -10,15 +10,20 @@ from bidding.evaluation.services.awards import award_propose, award_review, cand
 from bidding.evaluation.tests.test_awards import PRICES, publicity_over
 from monitoring.events import actor_of
 from monitoring.models import AuditEntry
-from trading.models import Lot
+from trading.accounts.services.roles import role_grant, role_revoke
+from trading.models import Lot, User, UserRole
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def chief(make_person):
-    """One account holding both roles (the accounts issue removes the way such accounts are made)."""
-    return make_person("chief", ["staff", "regulator"])
+    """A member of staff who moved to the regulator: the staff role revoked, then the regulator role
+    granted (nobody holds both at once); the duties they took on as staff still bar them."""
+    person = make_person("chief", ["staff"])
+    role_revoke(user=person, role="staff", actor="system:test")
+    role_grant(user=person, role="regulator", actor="system:test")
+    return User.objects.get(pk=person.pk)
 
 
 @pytest.fixture
@@ -110,3 +115,18 @@ def test_the_api_refuses_the_proposer_with_the_code(award_review_lot, chief):
     response = api.post(f"/api/v1/award-proposals/{proposal.pk}/review/", {"approve": True}, format="json")
     assert response.status_code == 403 and response.json()["code"] == "review_by_proposer"
     assert AuditEntry.objects.filter(kind="award.review_refused", actor=actor_of(chief)).count() == 1
+
+
+def test_an_account_holding_both_roles_from_before_is_refused_at_the_review(award_review_lot, staff, regulator):
+    """The role service never grants staff and regulator together; a pair left from older data is
+    refused where the power is used, with its own code and event."""
+    lot = award_review_lot
+    proposal = _to_review(lot, publisher="user:1", proposer="user:1")
+    UserRole.objects.create(user=staff, role="regulator")
+    staff = User.objects.get(pk=staff.pk)
+    with pytest.raises(BiddingError) as caught:
+        award_review(proposal_id=proposal.pk, user=staff, approve=True)
+    assert (caught.value.code, caught.value.status) == ("staff_regulator", 403)
+    assert AuditEntry.objects.get(kind="award.review_refused", actor=actor_of(staff)).data["code"] == "staff_regulator"
+    proposal.refresh_from_db()
+    assert proposal.status == AwardProposal.Status.UNDER_REVIEW

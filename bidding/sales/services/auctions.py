@@ -29,7 +29,7 @@ from bidding.sales.services.sales import sale_sold, sale_unsold
 from monitoring.events import actor_of, record
 from trading import clock
 from trading.models import Deposit, Lot, Registration, RuleCode, User
-from trading.selectors_calendar import rule_get
+from trading.selectors_calendar import lot_published_at, rule_get
 from trading.services.moves import lot_lock, lot_transition
 
 _AUCTION = Auction._meta.db_table
@@ -125,7 +125,8 @@ def _auction_make(*, lot: Lot, bidders: list[tuple[int, int]], method: str, star
         raise BiddingError("too_few_bidders", _("A live auction needs at least two registered bidders."), status=409)
     if "countdown_seconds" not in terms:
         terms["countdown_seconds"] = rule_get(market=lot.project.market_id, procedure=lot.project.procedure,
-                                              code=RuleCode.AUCTION_COUNTDOWN).amount * 60
+                                              code=RuleCode.AUCTION_COUNTDOWN,
+                                              at=lot_published_at(lot=lot)).amount * 60
     auction = Auction(lot=lot, method=method, starting_price=starting, starts_at=starts_at, created_by=actor, **terms)
     if auction.is_descending:
         # Nobody accepting for one whole step at the floor leaves the lot unsold.

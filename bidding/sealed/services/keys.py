@@ -12,7 +12,7 @@ from bidding.errors import BiddingError
 from bidding.sealed.models import CustodianKey, KeyShare, OpeningKey
 from monitoring.events import record
 from trading import clock
-from trading.models import Announcement, Role, User
+from trading.models import Announcement, Organisation, Role, User
 from trading.services.lots import lot_publish
 
 PASSPHRASE_MIN = 12
@@ -51,6 +51,13 @@ def _custodians_check(custodians: list[User], threshold: int) -> None:
         raise BiddingError("custodian_without_key",
                            _("These people are not custodians with a key yet: %(names)s.")
                            % {"names": ", ".join(missing)})
+    company_people = [str(c) for c in custodians
+                      if c.has_role(Role.BIDDER) or c.has_role(Role.COMPANY_ADMIN)
+                      or (c.organisation_id and c.organisation.kind == Organisation.Kind.BIDDER)]
+    if company_people:  # checked when the role is granted too (trading.accounts.services.roles)
+        raise BiddingError("custodian_company_user",
+                           _("A key custodian is never a company's user: %(names)s.") % {"names": ", ".join(company_people)},
+                           status=403)
     if not any(c.has_role(Role.SUPERVISOR) or c.has_role(Role.REGULATOR) for c in custodians):
         raise BiddingError("custodians_need_overseer",
                            _("The custodians must include a supervisor or a regulator, so the centre alone "
@@ -61,7 +68,7 @@ def lot_publish_sealed(*, lot_id: int, title: str, body: str, actor: str, custod
                        threshold: int | None = None) -> Announcement:
     """Publish a lot with its opening key: public half published, private half split k of n."""
     threshold = threshold or settings.PLATFORM_OPENING_THRESHOLD
-    custodians = list(User.objects.filter(pk__in=custodian_ids).select_related("custodian_key")
+    custodians = list(User.objects.filter(pk__in=custodian_ids).select_related("custodian_key", "organisation")
                       .prefetch_related("roles"))
     if len(custodians) != len(set(custodian_ids)):
         raise BiddingError("custodian_unknown", _("A chosen custodian does not exist."))

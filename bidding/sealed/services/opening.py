@@ -40,7 +40,7 @@ from bidding.sealed.models import (
 from monitoring.events import actor_of, record, record_many
 from trading import clock, signing
 from trading.models import Announcement, Lot, RuleCode, User
-from trading.selectors_calendar import rule_find
+from trading.selectors_calendar import lot_published_at, rule_find
 from trading.services.announcements import announcement_publish
 from trading.services.moves import lot_lock, lot_transition
 from trading.storage import get_storage
@@ -103,7 +103,8 @@ def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
             raise BiddingError("opening_not_due", _("The opening starts after bidding has closed at the deadline."),
                                status=409)
         sealed = bids_count(lot=lot).sealed
-        needed = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.MIN_BIDDERS)
+        needed = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=RuleCode.MIN_BIDDERS,
+                           at=lot_published_at(lot=lot))
         if needed is not None and sealed < needed.amount:
             lot_transition(lot_id=lot.pk, transition="fail", actor=actor,
                            data={"reason": "too_few_bids", "sealed_bids": sealed, "needed": needed.amount})
@@ -213,7 +214,7 @@ def _decrypt(session: OpeningSession, *, actor: str) -> None:
         Bid.objects.filter(pk__in=pks, status=Bid.Status.SEALED).update(status=status)
     BidOpening.objects.bulk_create(openings, batch_size=500)
     window = rule_find(market=lot.project.market_id, procedure=lot.project.procedure,
-                       code=RuleCode.OPENING_RESPONSE_WINDOW)
+                       code=RuleCode.OPENING_RESPONSE_WINDOW, at=lot_published_at(lot=lot))
     body = {
         "v": 1, "platform": settings.PLATFORM_ID, "lot": str(lot.pk), "lot_code": lot.code,
         "opened_at": time_format(opened_at), "threshold": lot.opening_key.threshold,

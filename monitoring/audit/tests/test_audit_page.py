@@ -6,7 +6,7 @@ from tests.fixtures import PASSWORD
 
 @pytest.mark.django_db
 def test_regulator_verifies_the_chain_from_the_audit_page(client, regulator):
-    client.post(reverse("login"), {"username": "regulator", "password": PASSWORD})
+    client.login(username="regulator", password=PASSWORD)
     page = client.post(reverse("audit-status"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The chain is intact" in page
 

@@ -274,6 +274,51 @@ def test_a_revoked_supervisor_is_closed_and_a_disabled_account_on_its_next_messa
 
 
 @committed
+def test_a_locked_account_and_a_revoked_role_close_their_rooms_at_once(opened_lot, people, make_person):
+    """A lock by a security administrator ends the person's live rooms without waiting for their
+    next message (docs/accounts.md), and so does taking away the role that let them in."""
+    from trading.accounts.services.people import user_lock
+    from trading.accounts.services.roles import role_revoke
+
+    security = make_person("security_rooms", ["security_admin"])
+
+    async def scenario():
+        regulator, connected = await enter(f"/ws/rooms/opening/{opened_lot.pk}/", people["regulator"])
+        assert connected
+        await frames_until_synced(regulator)
+        staff, connected = await enter(f"/ws/rooms/opening/{opened_lot.pk}/", people["staff"])
+        assert connected
+        await frames_until_synced(staff)
+        await sync_to_async(user_lock)(user=people["regulator"], by=security, reason="账号疑似被盗")
+        locked = await _close_code(regulator)
+        await sync_to_async(role_revoke)(user=people["staff"], role="staff", reason="调离", grantor=security)
+        return locked, await _close_code(staff)
+
+    assert asyncio.run(scenario()) == (ACCESS_LOST, ACCESS_LOST)
+
+
+@committed
+def test_a_session_that_gave_only_the_password_enters_no_room(opened_lot, people):
+    """Pages ask the roles that need one for their second factor (trading.accounts.middleware); the
+    rooms ask too, so a stolen password alone watches nothing."""
+    from tests.fixtures import PASSWORD
+
+    client = Client()
+    assert client.post("/login/", {"username": "regulator", "password": PASSWORD}).status_code == 302
+    half = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, f"/ws/rooms/opening/{opened_lot.pk}/",
+                                             headers=[ORIGIN, (b"cookie", half)])
+        connected, _ = await communicator.connect(timeout=10)
+        full, entered = await enter(f"/ws/rooms/opening/{opened_lot.pk}/", people["regulator"])
+        await full.disconnect()
+        return connected, entered
+
+    assert asyncio.run(scenario()) == (False, True)
+
+
+@committed
 def test_a_bidder_whose_registration_is_withdrawn_is_closed(opened_lot, people):
     from trading.models import Registration
     from trading.services.registrations import registration_withdraw
