@@ -232,7 +232,8 @@ def report(name: str, f: dict) -> None:
 # --- set-up through the services --------------------------------------------------------------------------
 
 def room_setup() -> tuple[int, str, int]:
-    """A regulator with a signed-in session and a lot: (lot id, session key, the lot subject's last seq)."""
+    """A regulator with a signed-in session (both factors given, as a browser's after the code step)
+    and a lot: (lot id, session key, the lot subject's last seq)."""
     from datetime import timedelta
     from decimal import Decimal
 
@@ -240,10 +241,12 @@ def room_setup() -> tuple[int, str, int]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.db.models import Max
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from monitoring.models import AuditEntry
     from trading import clock
     from trading.models import Lot, Market, Procedure
+    from trading.accounts.services.second_factor import totp_device_create
     from trading.services import organisation_create, user_create
     from trading.services.lots import lot_create, lot_submit, project_create
 
@@ -271,6 +274,7 @@ def room_setup() -> tuple[int, str, int]:
     session["_auth_user_id"] = str(regulator.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = regulator.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = totp_device_create(regulator, confirmed=True, actor="system:bench").persistent_id
     session.save()
     head = AuditEntry.objects.filter(subject=f"lot:{lot.pk}").aggregate(head=Max("subject_seq"))["head"] or 0
     return lot.pk, session.session_key, head
@@ -404,6 +408,7 @@ def main() -> None:
 def _head(lot_id: int) -> int:
     from django.db import connections
     from django.db.models import Max
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from monitoring.models import AuditEntry
 

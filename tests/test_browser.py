@@ -22,6 +22,8 @@ HEADINGS = {
     "expert": ("评标专家工作台", "Expert workspace"),
     "supervisor": ("社会监督员工作台", "Social supervisor workspace"),
     "regulator": ("行政监督工作台", "Regulator workspace"),
+    "company_admin": ("企业管理员工作台", "Company administrator workspace"),
+    "security_admin": ("安全管理员工作台", "Security administrator workspace"),
 }
 
 

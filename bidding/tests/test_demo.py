@@ -18,7 +18,8 @@ def test_demo_data_covers_every_market_and_role_and_loads_once():
     roles = {r for user in User.objects.filter(username__startswith="demo_") for r in user.role_set}
     published = Lot.objects.exclude(status__in=["draft", "pending_review"])
     assert published.exists() and all(lot.opening_key.shares.count() == 3 for lot in published)
-    assert roles == {"bidder", "staff", "custodian", "expert", "supervisor", "regulator"}
+    assert roles == {"bidder", "staff", "custodian", "expert", "supervisor", "regulator", "company_admin",
+                     "security_admin"}
     second = StringIO()
     call_command("load_demo", stdout=second)
     assert "already present" in second.getvalue()

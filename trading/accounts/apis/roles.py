@@ -61,11 +61,11 @@ class GrantRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class RoleReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class DecisionSerializer(serializers.Serializer):
+class RoleDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -126,9 +126,9 @@ class PersonRolesApi(APIView):
 class PersonRoleRevokeApi(APIView):
     permission_classes = [IsSecurityAdmin]
 
-    @extend_schema(request=ReasonSerializer, responses={201: RoleChangeSerializer, **REFUSALS})
+    @extend_schema(request=RoleReasonSerializer, responses={201: RoleChangeSerializer, **REFUSALS})
     def post(self, request, user_id: int, role: str):
-        data = ReasonSerializer(data=request.data)
+        data = RoleReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = role_revoke(user=get_object_or_404(User, pk=user_id), role=role,
                              reason=data.validated_data["reason"], grantor=request.user)
@@ -140,17 +140,17 @@ class PersonLockApi(APIView):
 
     permission_classes = [IsSecurityAdmin]
 
-    @extend_schema(request=ReasonSerializer, responses={200: PersonSerializer, **REFUSALS})
+    @extend_schema(request=RoleReasonSerializer, responses={200: PersonSerializer, **REFUSALS})
     def post(self, request, user_id: int):
-        data = ReasonSerializer(data=request.data)
+        data = RoleReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = user_lock(user=get_object_or_404(User, pk=user_id), by=request.user,
                            reason=data.validated_data["reason"])
         return Response(PersonSerializer(person).data)
 
-    @extend_schema(request=ReasonSerializer, responses={200: PersonSerializer, **REFUSALS})
+    @extend_schema(request=RoleReasonSerializer, responses={200: PersonSerializer, **REFUSALS})
     def delete(self, request, user_id: int):
-        data = ReasonSerializer(data=request.data)
+        data = RoleReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = user_unlock(user=get_object_or_404(User, pk=user_id), by=request.user,
                              reason=data.validated_data["reason"])
@@ -162,9 +162,9 @@ class PersonSecondFactorResetApi(APIView):
 
     permission_classes = [IsSecurityAdmin]
 
-    @extend_schema(request=ReasonSerializer, responses={204: None, **REFUSALS})
+    @extend_schema(request=RoleReasonSerializer, responses={204: None, **REFUSALS})
     def post(self, request, user_id: int):
-        data = ReasonSerializer(data=request.data)
+        data = RoleReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         second_factor_reset(user=get_object_or_404(User, pk=user_id), by=request.user,
                             reason=data.validated_data["reason"])
@@ -195,9 +195,9 @@ class RoleChangeDecisionApi(APIView):
 
     permission_classes = [IsSecurityAdmin]
 
-    @extend_schema(request=DecisionSerializer, responses={200: RoleChangeSerializer, **REFUSALS})
+    @extend_schema(request=RoleDecisionSerializer, responses={200: RoleChangeSerializer, **REFUSALS})
     def post(self, request, change_id: int):
-        data = DecisionSerializer(data=request.data)
+        data = RoleDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = role_change_approve(change_id=change_id, approver=request.user, **data.validated_data)
         return Response(RoleChangeSerializer(change).data)

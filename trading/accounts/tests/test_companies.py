@@ -275,7 +275,6 @@ def test_the_company_administrator_adds_and_removes_people(django_capture_on_com
     taken = api.post(reverse("api-company-users"), {**person, "username": "clerk_two", "email": "two@example.cn"},
                      format="json")
     assert (taken.status_code, taken.json()["code"]) == (409, "resident_id_taken")
-    assert "one account" in taken.json()["detail"]
 
     Token.objects.create(user=clerk)
     client.force_login(clerk)
