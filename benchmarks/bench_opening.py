@@ -82,7 +82,9 @@ def lot_make(custodians, code: str):
     procedure = Procedure.objects.get(market=market, code="open_tender")
     project = project_create(code=code, title="基准测试项目", market=market, procedure=procedure, tenderee=tenderee,
                              actor="system:bench")
-    lot = lot_create(project=project, title="基准测试标段", estimate=Decimal("100000000.00"), deposit=Decimal("0"),
+    # Below construction's major-session threshold (50 million): the bench times the opening, not an
+    # official's check-in before it.
+    lot = lot_create(project=project, title="基准测试标段", estimate=Decimal("40000000.00"), deposit=Decimal("0"),
                      actor="system:bench", documents_until=now + timedelta(days=25),
                      bid_deadline=now + timedelta(days=25))
     lot_submit(lot_id=lot.pk, actor="system:bench")
@@ -102,7 +104,7 @@ def envelope_seal(lot, user, i: int) -> bytes:
     out = io.BytesIO()
     seal(public_key=public_key_load(bytes(lot.opening_key.public_key_raw)), platform=settings.PLATFORM_ID,
          lot=str(lot.pk), bidder=user.organisation.uscc,
-         price_form={"price": f"{90_000_000 + i * 137}.50", "period_days": 365, "items": {"quality": "合格"}},
+         price_form={"price": f"{36_000_000 + i * 137}.50", "period_days": 365, "items": {"quality": "合格"}},
          files=[("technical-proposal.pdf", io.BytesIO(content), len(content))], out=out)
     return out.getvalue()
 

@@ -118,6 +118,16 @@ def _resident_id(serial: int) -> str:
     return body + resident_id_check_character(body)
 
 
+# Steps the apps above bidding take in the demo's opening room before it starts (supervisors: the
+# demo regulator checks in to a major session); they register when they are ready.
+_before_opening: list = []
+
+
+def demo_before_opening_register(step) -> None:
+    if step not in _before_opening:
+        _before_opening.append(step)
+
+
 def demo_loaded() -> bool:
     return User.objects.filter(username="demo_staff").exists()
 
@@ -207,6 +217,8 @@ def _award_play(lot_id: int, *, past: clock.PastClock) -> None:
         bid_submit(lot_id=lot.pk, user=user, stream=io.BytesIO(envelope), length=len(envelope))
     past.travel(lot.bid_deadline)
     lot_due_sweep()
+    for step in _before_opening:
+        step(lot=lot)
     session = opening_start(lot_id=lot.pk, actor=ACTOR)
     for username, passphrase in CUSTODIANS[:2]:
         share_present(session_id=session.pk, user=User.objects.get(username=username), passphrase=passphrase)

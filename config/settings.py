@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "trading.context_processors.unread_notices",
             ],
         },
     },
@@ -152,6 +153,9 @@ PLATFORM_SWEEPS = [
     "bidding.evaluation.services.awards.contract_due_sweep",
     "trading.services_calendar.calendar_unconfirmed_sweep",
     "monitoring.audit.services.audit_checkpoint_sweep",
+    "trading.services.notifications.deliveries_retry_sweep",
+    "supervisors.registry.services.terms.supervisor_term_sweep",
+    "monitoring.supervision.services.alerts_sweep",
 ]
 # Open data (OCDS 1.1.5, monitoring/opendata/ocds.py): the ocid prefix registered with the Open Contracting
 # Partnership, the publisher's name and the address packages name themselves by in bulk exports.
@@ -234,6 +238,14 @@ EMAIL_HOST_USER = env.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.get("EMAIL_USE_TLS", False, cast=bool)
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "noreply@ggzy.example.cn")
+# Text messages (trading/sms.py): a backend class by dotted path, by default one file per message under
+# VAR_DIR/sms; "trading.sms.ConsoleBackend" prints them; a real gateway is a class of the same shape.
+PLATFORM_SMS_BACKEND = env.get("PLATFORM_SMS_BACKEND", "trading.sms.FileBackend")
+PLATFORM_SMS_FILE_PATH = Path(env.get("PLATFORM_SMS_FILE_PATH", str(VAR_DIR / "sms")))
+# A notice's mail or text message that failed is retried after this many seconds, doubling each time,
+# and given up after so many attempts (trading/services/notifications.py).
+PLATFORM_DELIVERY_RETRY_SECONDS = env.get("PLATFORM_DELIVERY_RETRY_SECONDS", 60, cast=int)
+PLATFORM_DELIVERY_MAX_ATTEMPTS = env.get("PLATFORM_DELIVERY_MAX_ATTEMPTS", 6, cast=int)
 
 # --- language and time ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -274,6 +286,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "trading.apierrors.schema_body_refusals"],
     "ENUM_NAME_OVERRIDES": {
+        "SessionKindEnum": "supervisors.registry.models.SessionKind",
+        "SupervisorStatusEnum": "supervisors.registry.models.Supervisor.Status",
+        "SanctionKindEnum": "supervisors.registry.models.Sanction.Kind",
+        "RecusalStatusEnum": "supervisors.registry.models.Recusal.Status",
+        "SupervisorEvaluationGradeEnum": "supervisors.registry.models.SupervisorEvaluation.Grade",
         "LotStatusEnum": "trading.models.lots.Lot.Status",
         "AnnouncementKindEnum": "trading.models.announcements.Announcement.Kind",
         "OrganisationKindEnum": "trading.models.parties.Organisation.Kind",
@@ -285,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "AwardProposalStatusEnum": "bidding.evaluation.models.AwardProposal.Status",
         "ChallengeStatusEnum": "supervisors.complaints.models.Challenge.Status",
         "ComplaintStatusEnum": "supervisors.complaints.models.Complaint.Status",
+        "PublicReportStatusEnum": "supervisors.regulation.models.PublicReport.Status",
     },
 }
 

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from monitoring.audit import views as audit
 from monitoring.live import views as live
 
 urlpatterns = [
+    path("", include("monitoring.supervision.urls")),
     path(".well-known/platform-key", audit.platform_key, name="platform-key"),
     path("audit/", audit.audit_status_page, name="audit-status"),
     path("supervision/", live.dashboard_page, name="supervision-dashboard"),

@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from supervisors import apis
 from supervisors.complaints import apis as complaints
 
 urlpatterns = [
+    path("", include("supervisors.registry.api_urls")),
+    path("", include("supervisors.sessions.api_urls")),
+    path("", include("supervisors.regulation.api_urls")),
     path("lots/<int:lot_id>/supervisors/", apis.LotSupervisorsApi.as_view(), name="api-lot-supervisors"),
     path("supervisor-assignments/<int:assignment_id>/revoke/", apis.AssignmentRevokeApi.as_view(),
          name="api-supervisor-assignment-revoke"),

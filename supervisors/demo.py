@@ -3,10 +3,13 @@ show, with a note begun on one of them. ``load_demo`` calls it after ``bidding.d
 (which makes the projects and accounts), in the same transaction."""
 from supervisors.models import Assignment
 from supervisors.services import assignment_create, observation_note_save
+from supervisors.sessions.selectors import lot_is_major
+from supervisors.sessions.services import official_check_in
 from trading.models import Lot, User
 
 ACTOR = "system:demo"
 SUPERVISOR = "demo_supervisor"
+REGULATOR = "demo_regulator"
 # Project codes of bidding.demo.PROJECTS: open for bids, bids closed, under evaluation.
 LOTS = ["JS2026-001", "RL2026-002", "JS2026-002"]
 NOTE = ("开标：密钥份额按时出示，开标记录已公布，投标人未提出异议。\n"
@@ -23,3 +26,10 @@ def demo_supervision_load() -> None:
     noted = Lot.objects.filter(project__code=LOTS[-1]).first()
     if noted is not None:
         observation_note_save(lot_id=noted.pk, user=supervisor, text=NOTE)
+
+
+def demo_official_check_in(*, lot) -> None:
+    """The demo regulator attends a major lot's opening before it starts, as the rule wants
+    (supervisors.sessions.services.officials); registered with bidding's demo (supervisors.apps)."""
+    if lot_is_major(lot=lot):
+        official_check_in(lot_id=lot.pk, session_kind="opening", user=User.objects.get(username=REGULATOR))

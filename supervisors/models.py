@@ -6,10 +6,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# Complaints and challenges have their own part; Django finds their models through this module.
+# Complaints and challenges, the registry and draws, the sessions' rights and reports, and the
+# regulators' inquiries and public reports have their own parts; Django finds their models here.
 from supervisors.complaints.models import Challenge, Complaint
+from supervisors.registry.models import (Recusal, Sanction, SessionKind, Supervisor, SupervisorDraw,
+                                         SupervisorEvaluation, SupervisorStatusChange)
+from supervisors.regulation.models import Inquiry, PublicReport
+from supervisors.sessions.models import (LiaisonQuestion, ObservationReport, OfficialCheckIn, SessionObjection,
+                                         StopRequest)
 
-__all__ = ["Assignment", "Challenge", "Complaint", "ObservationNote"]
+__all__ = ["Assignment", "Challenge", "Complaint", "Inquiry", "LiaisonQuestion", "ObservationNote",
+           "ObservationReport", "OfficialCheckIn", "PublicReport", "Recusal", "Sanction", "SessionKind",
+           "SessionObjection", "StopRequest", "Supervisor", "SupervisorDraw", "SupervisorEvaluation",
+           "SupervisorStatusChange"]
 
 
 class Assignment(models.Model):
@@ -24,6 +33,12 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.CharField(_("revoked by"), max_length=64, blank=True)
+    # Seats from a random draw: the draw and the session they are for; staff's direct assignments
+    # (before draws, and for a lot as a whole) have neither.
+    draw = models.ForeignKey("supervisors.SupervisorDraw", verbose_name=_("draw"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="seats")
+    session_kind = models.CharField(_("session"), max_length=16, choices=SessionKind.choices, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supervisor assignment")

@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from supervisors import views
 from supervisors.complaints import views as complaints
 
 urlpatterns = [
+    path("", include("supervisors.registry.urls")),
+    path("", include("supervisors.sessions.urls")),
+    path("", include("supervisors.regulation.urls")),
     # Included before trading's urls: its "staff/lots/<id>/<action>/" would take "supervisors".
     path("staff/lots/<int:lot_id>/supervisors/", views.staff_lot_supervisors, name="staff-lot-supervisors"),
     path("staff/lots/<int:lot_id>/supervisors/<int:assignment_id>/revoke/", views.staff_assignment_revoke,

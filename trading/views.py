@@ -28,6 +28,7 @@ WORKSPACES = {
         ("company-reviews", _("Company reviews"), _("Approve or refuse companies that signed up, and their changes of particulars.")),
         ("calendar", _("Working-day calendar"), _("Holidays and make-up workdays; confirm each year once it is official.")),
         ("rules", _("Rule table"), _("Time limits and thresholds with their legal limits; a change needs a second person.")),
+        ("staff-supervisors", _("Social supervisor registry"), _("Recommend, vet and appoint social supervisors; sanctions, evaluations and renewals.")),
         ("admin:index", _("Reference data"), _("Markets and procedures; people, companies and rules are looked up there and changed on their own pages.")),
     ]),
     Role.CUSTODIAN: (_("Key custodian workspace"), [
@@ -38,6 +39,7 @@ WORKSPACES = {
         (None, _("Evaluations"), _("Panels you are drawn for appear here; declare any conflict before you see a bid.")),
     ]),
     Role.SUPERVISOR: (_("Social supervisor workspace"), [
+        ("supervision-workbench", _("Supervisor's workbench"), _("Accept or recuse from the sessions you are drawn for, your certificate and term, reports due.")),
         ("lot-list", _("Openings and auctions"), _("Watch the sessions you are assigned to, live, and write your observations.")),
     ]),
     Role.SECURITY_ADMIN: (_("Security administrator workspace"), [

@@ -14,6 +14,7 @@ from bidding.sales.selectors import auction_bidder_number, auction_lot_id
 from bidding.sealed.selectors import bids_of_organisation
 from supervisors.selectors import note_get, supervisor_is_assigned
 from supervisors.services import observation_note_save
+from supervisors.sessions.services import official_check_in, stop_request_raise
 from trading.errors import PlatformError
 from trading.models import Role
 from trading.selectors import lot_reference, registration_active
@@ -46,6 +47,21 @@ class Room(ABC):
     def admit(self, *, user, key: str, details: bool = True) -> Member | None:
         """The member ``user`` is in this room, or None if they may not enter. Without ``details``
         the member's own details (``me``) are left out: a re-check needs only the answer."""
+
+
+def _stop_request(user, *, lot_id: int, session, args: dict) -> dict:
+    """A seated supervisor's stop request from a room (supervisors.sessions): the service refuses and
+    audits anyone else; every member of the lot's rooms sees the request as an event, with its reason."""
+    if not isinstance(args.get("reason"), str):
+        raise RoomError("stop_reason_required", _("Send the reason for the stop request."))
+    stop = stop_request_raise(lot_id=lot_id, session_kind=session, user=user, reason=args["reason"])
+    return {"stop_request": stop.pk, "answer_due_at": stop.answer_due_at.isoformat()}
+
+
+def _check_in(user, *, lot_id: int, session) -> dict:
+    """A regulator checks in to a session as the official present (a major session needs one)."""
+    check_in = official_check_in(lot_id=lot_id, session_kind=session, user=user)
+    return {"check_in": check_in.pk, "at": check_in.at.isoformat()}
 
 
 class OpeningRoom(Room):
@@ -88,7 +104,14 @@ class OpeningRoom(Room):
         note = observation_note_save(lot_id=int(key), user=user, text=args["text"])
         return {"saved_at": note.updated_at.isoformat()}
 
-    actions = {"note.save": _note_save}
+    # The session is the opening unless ``args`` name another of the lot's (its evaluation).
+    actions = {
+        "note.save": _note_save,
+        "stop.request": lambda user, member, key, args: _stop_request(
+            user, lot_id=int(key), session=args.get("session", "opening"), args=args),
+        "official.check_in": lambda user, member, key, args: _check_in(
+            user, lot_id=int(key), session=args.get("session", "opening")),
+    }
 
 
 class DashboardRoom(Room):
@@ -108,6 +131,19 @@ class DashboardRoom(Room):
         if Role.REGULATOR in roles:
             return Member(OBSERVER, "centre")
         return None
+
+
+class AlertsRoom(Room):
+    """Electronic supervision's alerts (subject ``alerts``: raised, escalated, acknowledged,
+    resolved), shown on the supervision dashboard beside its own room, for staff and regulators."""
+    name = "alerts"
+
+    def subject_of(self, key: str) -> str:
+        return "alerts"
+
+    def admit(self, *, user, key: str, details: bool = True) -> Member | None:
+        member = ROOMS["dashboard"].admit(user=user, key=key, details=details)
+        return Member(member.role, "alerts") if member else None
 
 
 class AuctionRoom(Room):
@@ -135,5 +171,12 @@ class AuctionRoom(Room):
                   if Role.BIDDER in roles else None)
         return Member(BIDDER, subject, {"number": number}) if number is not None else None
 
+    actions = {
+        "stop.request": lambda user, member, key, args: _stop_request(
+            user, lot_id=auction_lot_id(auction_id=int(key)), session="auction", args=args),
+        "official.check_in": lambda user, member, key, args: _check_in(
+            user, lot_id=auction_lot_id(auction_id=int(key)), session="auction"),
+    }
 
-ROOMS: dict[str, Room] = {room.name: room for room in (OpeningRoom(), DashboardRoom(), AuctionRoom())}
+
+ROOMS: dict[str, Room] = {room.name: room for room in (OpeningRoom(), DashboardRoom(), AlertsRoom(), AuctionRoom())}

@@ -14,6 +14,14 @@ from trading.models import Lot, Role
 register = template.Library()
 
 
+def _supervision_kinds() -> dict:
+    """What a session's room calls the supervisors' and officials' steps (supervisors.sessions)."""
+    return {"supervision.stop_requested": _("Stop request by a social supervisor"),
+            "supervision.stop_answered": _("Stop request answered"),
+            "supervision.objection_recorded": _("Objection by a social supervisor"),
+            "supervision.official_checked_in": _("Official present")}
+
+
 def _connection_labels() -> dict:
     """What every room page says of its connection (``room.js`` states)."""
     return {"connecting": _("Connecting…"), "connected": _("Connected: live"),
@@ -50,6 +58,7 @@ def opening_room_config(context, lot) -> dict | None:
             "opening.closed": _("Opening closed"), "announcement.published": _("Announcement published"),
             "announcement.corrected": _("Announcement corrected"), "document.uploaded": _("Document uploaded"),
             "enquiry.answered": _("Question answered"), "lot.retendered": _("Tendered again"),
+            **_supervision_kinds(),
         },
     }
 
@@ -81,6 +90,7 @@ def auction_room_config(context, auction) -> dict | None:
             "auction.countdown_started": _("Countdown started"), "auction.bid_accepted": _("Bid accepted"),
             "auction.ended": _("Auction ended"), "sale.deal_confirmed": _("Deal confirmed"),
             "sale.unsold": _("Unsold"),
+            **_supervision_kinds(),
         },
     }
 

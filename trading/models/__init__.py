@@ -5,7 +5,7 @@ from trading.models.documents import DocumentDownload, LotDocument
 from trading.models.enquiries import Enquiry
 from trading.models.holds import LotHold
 from trading.models.lots import Lot, LotStatusChange, Market, Procedure, Project
-from trading.models.notifications import Notification
+from trading.models.notifications import Delivery, Notification
 from trading.models.objections import DocumentObjection
 from trading.models.parties import (
     SECOND_FACTOR_ROLES,
@@ -21,7 +21,8 @@ from trading.models.rules import Rule, RuleChange, RuleCode, RuleSense, RuleUnit
 
 __all__ = [
     "SECOND_FACTOR_ROLES", "TWO_PERSON_ROLES",
-    "Announcement", "BankNotification", "CalendarAlert", "CalendarDay", "CalendarYear", "Deposit", "DocumentDownload",
+    "Announcement", "BankNotification", "CalendarAlert", "CalendarDay", "CalendarYear", "Delivery", "Deposit",
+    "DocumentDownload",
     "DocumentObjection", "Enquiry", "LoginFailure", "Lot", "LotDocument", "LotHold", "LotStatusChange", "Market",
     "Notification", "Organisation", "OrganisationChange", "Procedure", "Project", "Registration", "Role",
     "RoleChange", "Rule", "RuleChange", "RuleCode", "RuleSense", "RuleUnit", "User", "UserRole",

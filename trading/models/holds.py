@@ -24,6 +24,8 @@ class LotHold(models.Model):
     subject = models.CharField(_("what holds it"), max_length=64)
     held_at = models.DateTimeField(_("held at"))
     held_by = models.CharField(_("held by"), max_length=64)
+    # An order's reason, public on the lot's page; objections and complaints keep their texts to themselves.
+    text = models.TextField(_("reason given"), blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     released_by = models.CharField(_("released by"), max_length=64, blank=True)
 

@@ -33,3 +33,31 @@ class Notification(models.Model):
     @property
     def body(self) -> str:
         return self.body_en if (get_language() or "").startswith("en") else self.body_zh
+
+
+class Delivery(models.Model):
+    """One sending of a notice by one channel (mail, text message). Made with the notice and sent
+    after commit; a failed send stays ``pending`` with its error and is retried (a Celery task in
+    services mode, the sweep in embedded mode), so a notice is never lost to a mail server's outage."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]

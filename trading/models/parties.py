@@ -100,6 +100,8 @@ class User(AbstractUser):
         related_name="members",
     )
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True,
+                              help_text=_("For text messages when a matter of yours is done."))
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     locked_by = models.CharField(_("locked by"), max_length=64, blank=True)
     locked_reason = models.TextField(_("reason for the lock"), blank=True)

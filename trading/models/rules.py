@@ -45,6 +45,14 @@ class RuleCode(models.TextChoices):
     DISCLOSURE_PERIOD = "disclosure_period", _("Disclosure period")
     OPENING_RESPONSE_WINDOW = "opening_response_window", _("Bidders' confirmation or objection after the opening")
     AUCTION_COUNTDOWN = "auction_countdown", _("Live auction: countdown each accepted bid restarts")
+    SUPERVISORS_PER_SESSION = "supervisors_per_session", _("Social supervisors drawn for each session")
+    SUPERVISOR_TERM = "supervisor_term", _("Social supervisor's term")
+    SUPERVISOR_TERM_NOTICE = "supervisor_term_notice", _("Notice to staff before a supervisor's term ends")
+    STOP_REQUEST_ANSWER = "stop_request_answer", _("Staff's answer to a supervisor's stop request")
+    OBSERVATION_REPORT = "observation_report", _("Supervisor's observation report after a session")
+    MAJOR_SESSION = "major_session", _("A session is major (an official present) from this budget or reserve")
+    ALERT_YELLOW = "alert_yellow", _("Yellow alert before a step's limit")
+    INQUIRY_ANSWER = "inquiry_answer", _("Answer to a regulator's inquiry")
 
 
 class RuleUnit(models.TextChoices):
@@ -54,6 +62,7 @@ class RuleUnit(models.TextChoices):
     PERCENT = "percent", _("percent")
     FRACTION = "fraction", _("fraction")
     COUNT = "count", _("count")
+    WAN_YUAN = "wan_yuan", _("ten thousand yuan")
 
 
 PERIOD_UNITS = (RuleUnit.CALENDAR_DAYS, RuleUnit.WORKING_DAYS, RuleUnit.MINUTES)

@@ -19,14 +19,17 @@ from trading.services.moves import lot_move
 
 def lot_hold(*, lot: Lot, reason: str, subject: str, actor: str, data: dict | None = None) -> LotHold:
     """Hold ``lot`` for ``subject``; the first open hold suspends it (``data`` goes with that move's
-    event). Caller holds the lot's lock inside a transaction."""
+    event; an order's ``text`` is kept on the hold, for the lot's public page). Caller holds the
+    lot's lock inside a transaction."""
     reason = LotHold.Reason(reason).value  # a ValueError for a code that is no reason: the caller's bug
     if lot.status != Lot.Status.SUSPENDED and lot.status not in Lot.SUSPENDABLE:
         raise TradingError("not_suspendable", _("A lot in status “%(status)s” cannot be suspended.")
                            % {"status": lot.get_status_display()}, status=409)
     if lot_holds_open(lot=lot).filter(subject=subject).exists():
         raise TradingError("already_held", _("This already holds the lot suspended."), status=409)
-    hold = LotHold.objects.create(lot=lot, reason=reason, subject=subject, held_at=clock.now(), held_by=actor)
+    text = (data or {}).get("text", "") if reason == LotHold.Reason.ORDER else ""
+    hold = LotHold.objects.create(lot=lot, reason=reason, subject=subject, held_at=clock.now(), held_by=actor,
+                                  text=text)
     if lot.status != Lot.Status.SUSPENDED:
         lot_move(lot, "suspend", actor=actor, data={"reason": reason, **(data or {})})
     return hold

@@ -40,8 +40,19 @@ EXPECTED = {
     "disclosure_period": (20, 1, "working_days", "min", False, "32号"),
     "opening_response_window": (30, 1, "minutes", "max", False, "实施条例 Art 44"),
     "auction_countdown": (5, 1, "minutes", "min", False, "国土资源部令第39号"),
+    "supervisors_per_session": (2, 1, "count", "min", False, "本平台规则"),
+    "supervisor_term": (730, 1, "calendar_days", "max", False, "本平台规则"),
+    "supervisor_term_notice": (30, 1, "calendar_days", "min", False, "本平台规则"),
+    "stop_request_answer": (10, 1, "minutes", "max", False, "本平台规则"),
+    "observation_report": (2, 1, "working_days", "max", False, "本平台规则"),
+    "major_session": (5000, 1, "wan_yuan", "min", False, "本平台规则"),
+    "alert_yellow": (1, 1, "working_days", "min", False, "本平台规则"),
+    "inquiry_answer": (5, 1, "working_days", "max", False, "本平台规则"),
 }
-PLATFORM_RULES = {"opening_response_window", "auction_countdown"}
+# The platform's own rules: no statutory limit (supervision's are per market, for every procedure).
+SUPERVISION_RULES = {"supervisors_per_session", "supervisor_term", "supervisor_term_notice", "stop_request_answer",
+                     "observation_report", "major_session", "alert_yellow", "inquiry_answer"}
+PLATFORM_RULES = {"opening_response_window", "auction_countdown"} | SUPERVISION_RULES
 # Where each rule must be found: (market, procedure).
 WHERE = {
     **{code: [("construction", "open_tender"), ("construction", "invited_tender"), ("procurement", "open_tender"),
@@ -60,6 +71,9 @@ WHERE = {
     "disclosure_period": [("property", "listing_online_bidding"), ("property", "descending_auction")],
     "opening_response_window": [("construction", "open_tender"), ("procurement", "open_tender"), ("hr", "open_tender")],
     "auction_countdown": [("land", "listing_timed_bidding"), ("land", "auction"), ("property", "listing_online_bidding")],
+    **{code: [("construction", "open_tender"), ("procurement", "inquiry"), ("property", "listing_online_bidding")]
+       for code in SUPERVISION_RULES - {"major_session"}},
+    "major_session": [("construction", "open_tender"), ("construction", "invited_tender")],
 }
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,7 @@ from trading.selectors_calendar import lot_published_at, rule_get
 from trading.services.deposits import deposits_release_for_lot
 from trading.services.holds import lot_hold, lot_hold_release
 from trading.services.moves import lot_lock, lot_move
+from trading.services.notifications import notify
 from trading.services_calendar import deadline_compute
 from trading.text import TEXT_MAX, text_clean
 
@@ -216,6 +218,7 @@ def award_review(*, proposal_id: int, user: User, approve: bool, reasons: str = 
         contract = Contract.objects.create(
             proposal=proposal, due_at=deadline_compute(start=now, amount=rule.amount, unit=rule.unit).at)
         notices = _notices_issue(lot, proposal, contract, now)
+        _result_told(lot, notices)
         lot_move(lot, "award", actor=actor, data={"proposal": proposal.pk})
         winner = proposal.candidate
         record(kind="award.approved", actor=actor, subject=f"lot:{lot.pk}",
@@ -224,6 +227,21 @@ def award_review(*, proposal_id: int, user: User, approve: bool, reasons: str = 
                      "price_in_capitals": amount_in_capitals(winner.price), "contract_due_at": contract.due_at.isoformat(),
                      "notices": len(notices)})
     return proposal
+
+
+def _result_told(lot: Lot, notices: list[Notice]) -> None:
+    """Each bidding company's people who registered it hear of the result, with their notice."""
+    registered = {registration.organisation_id: registration.registered_by
+                  for registration in lot.registrations.select_related("registered_by")}
+    for notice in notices:
+        person = registered.get(notice.organisation_id)
+        if person is None:
+            continue
+        title = (_("You won %(lot)s: the award notice is issued") if notice.kind == Notice.Kind.AWARD
+                 else _("The result of %(lot)s is published"))
+        notify(user=person, kind=f"award.{notice.kind}_notice", title=title,
+               body=_("Download the signed notice from the lot's result page."),
+               params={"lot": lot.code}, link=reverse("notice-pdf", args=[notice.pk]))
 
 
 def _notices_issue(lot: Lot, proposal: AwardProposal, contract: Contract, now) -> list[Notice]:

@@ -15,7 +15,7 @@ from bidding.evaluation.services.awards import (award_propose, award_review, awa
 from bidding.evaluation.services.documents import evaluation_report_pdf, notice_pdf
 from monitoring.models import AuditEntry
 from trading import clock, signing
-from trading.models import Deposit, Lot, LotStatusChange
+from trading.models import Deposit, Lot, LotStatusChange, Notification
 from trading.services.lots import lot_due_sweep
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +93,8 @@ def test_the_regulator_returns_then_approves_notices_go_out_and_the_contract_rel
         bidders[0].organisation.uscc, "900000.00", "人民币玖拾万元整")
     assert sorted(n.organisation_id for n in Notice.objects.filter(kind=Notice.Kind.RESULT)) == sorted(
         b.organisation_id for b in bidders[1:])
+    told = {notice.user_id: notice.kind for notice in Notification.objects.filter(kind__startswith="award.")}
+    assert told == {bidders[0].pk: "award.award_notice", **{b.pk: "award.result_notice" for b in bidders[1:]}}
     text = "".join(page.extract_text() for page in PdfReader(_file(tmp_path, notice_pdf(award))).pages)
     assert "人民币玖拾万元整" in text and award.document["signature"][:20] in text.replace("\n", "")
     contract = Contract.objects.get()

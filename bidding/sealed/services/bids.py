@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bidding.crypto import receipts
@@ -21,6 +22,7 @@ from bidding.sealed.models import Bid, OpeningKey
 from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Registration, Role, User
+from trading.services.notifications import notify
 from trading.selectors_registrations import deposit_held
 from trading.services.moves import lot_lock
 from trading.storage import StorageError, get_storage
@@ -145,6 +147,10 @@ def _bid_record(*, lot_id: int, user: User, key: str, checked) -> Bid:
         record(kind="bid.sealed", actor=WITHHELD_ACTOR, subject=f"bid:{bid.pk}",
                data={"by": actor_of(user), "lot": lot.pk, "receipt": str(receipt_id), "envelope_sha256": checked.sha256,
                      "replaces": previous.pk if previous else None})
+        notify(user=user, kind="bid.received", title=_("Your bid for %(lot)s was received"),
+               body=_("Receipt %(receipt)s, envelope SHA-256 %(sha256)s. Keep the signed receipt."),
+               params={"lot": lot.code, "receipt": str(receipt_id), "sha256": checked.sha256},
+               link=reverse("bid-receipt", args=[lot.pk, bid.pk]))
     return bid
 
 

@@ -16,7 +16,7 @@ from bidding.errors import BiddingError
 from bidding.sealed.models import Bid
 from bidding.sealed.services.bids import bid_submit, bid_withdraw
 from trading import signing
-from trading.models import Deposit
+from trading.models import Deposit, Notification
 from trading.services.deposits import deposit_confirm
 from trading.services.registrations import registration_create
 from trading.storage import get_storage
@@ -75,6 +75,8 @@ def test_a_submitted_bid_gets_a_signed_receipt_and_is_stored_write_once(lot, reg
     assert bid.retain_until.year == lot.bid_deadline.year + settings.PLATFORM_BID_RETENTION_YEARS
     with get_storage().get(bid.storage_key) as reader:
         assert b"".join(reader) == data
+    notice = Notification.objects.get(user=registered, kind="bid.received")
+    assert str(bid.receipt_id) in notice.body_zh and notice.link.endswith(f"/bid/{bid.pk}/receipt/")
 
 
 def test_an_envelope_sealed_for_another_lot_is_refused_and_nothing_is_stored(lot, registered, make_lot,

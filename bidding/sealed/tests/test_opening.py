@@ -76,6 +76,10 @@ def test_two_of_three_custodians_open_every_bid_and_the_record_is_signed(lot, bi
     with pytest.raises(BiddingError) as caught:
         share_present(session_id=session.pk, user=custodians[0], passphrase="wrong passphrase!")
     assert caught.value.code == "wrong_passphrase"
+    # On the record for electronic supervision (an alert), under the custodian's subject, not the lot's.
+    refused = AuditEntry.objects.get(kind="custodian.passphrase_failed")
+    assert (refused.subject, refused.data) == (f"user:{custodians[0].pk}",
+                                               {"lot": lot.pk, "session": session.pk, "code": "wrong_passphrase"})
     share_present(session_id=session.pk, user=custodians[0], passphrase=CUSTODIAN_PASSPHRASE)
     session.refresh_from_db()
     # One custodian alone opens nothing.

@@ -160,7 +160,10 @@ function fold(event) {
     default:
       break;
   }
-  logEvent($("room-log"), event, config.kinds);
+  const item = logEvent($("room-log"), event, config.kinds);
+  // A supervisor's stop request or objection and staff's answer are read out in the log itself.
+  const said = event.kind.startsWith("supervision.") && (data.reason || data.answer || data.text);
+  if (said) item.append(" ", element("q", said));
 }
 
 // --- the supervisor's observation note -------------------------------------------------------------

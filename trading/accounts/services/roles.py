@@ -2,7 +2,8 @@
 
 Who may grant what (``GRANTABLE``): a security administrator grants the roles of the centre, its
 custodians, experts, supervisors and regulators; a company's administrator (or staff, when they
-approve a company) grants the bidder and company-administrator roles to the company's own people.
+approve a company) grants the bidder and company-administrator roles to the company's own people;
+staff grant the supervisor role when they appoint a vetted social supervisor.
 Superusers, made only by ``createsuperuser`` on the server, may do what a security administrator
 does. ``system:*`` actors (the demo, the tests' fixtures) grant through the same service with no
 person behind them.
@@ -45,7 +46,9 @@ GRANTABLE = {
     Role.SECURITY_ADMIN: CENTRE_ROLES,
     "superuser": CENTRE_ROLES | COMPANY_ROLES,
     Role.COMPANY_ADMIN: COMPANY_ROLES,
-    Role.STAFF: COMPANY_ROLES,
+    # Staff grant the company roles when they approve a company, and the supervisor role when they
+    # appoint a social supervisor from the registry (supervisors.registry), which vets them first.
+    Role.STAFF: COMPANY_ROLES | {Role.SUPERVISOR},
 }
 REASON_MAX = 2000
 

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from supervisors.registry import views
+
+urlpatterns = [
+    path("staff/supervisors/", views.staff_supervisors, name="staff-supervisors"),
+    path("staff/supervisors/recommend/", views.staff_supervisor_recommend, name="staff-supervisor-recommend"),
+    path("staff/supervisors/<int:supervisor_id>/", views.staff_supervisor, name="staff-supervisor"),
+    path("staff/supervisors/<int:supervisor_id>/<slug:action>/", views.staff_supervisor_action,
+         name="staff-supervisor-action"),
+    path("staff/supervisors/sanctions/<int:sanction_id>/evidence/", views.sanction_evidence,
+         name="sanction-evidence"),
+    path("supervisors/<int:supervisor_id>/documents/<slug:kind>/", views.supervisor_document,
+         name="supervisor-document"),
+    path("staff/lots/<int:lot_id>/draws/", views.staff_lot_draws, name="staff-lot-draws"),
+    path("staff/lots/<int:lot_id>/draws/recusals/<int:recusal_id>/", views.staff_recusal_decide,
+         name="staff-recusal-decide"),
+    path("supervision/workbench/", views.supervision_workbench, name="supervision-workbench"),
+    path("supervision/nominate/", views.supervision_nominate, name="supervision-nominate"),
+    path("supervision/pledge/", views.supervision_pledge, name="supervision-pledge"),
+    path("supervision/seats/<int:assignment_id>/accept/", views.supervision_seat_accept,
+         name="supervision-seat-accept"),
+    path("supervision/seats/<int:assignment_id>/recuse/", views.supervision_seat_recuse,
+         name="supervision-seat-recuse"),
+]
