@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 # regulators' inquiries and public reports have their own parts; Django finds their models here.
 from supervisors.complaints.models import Challenge, Complaint
 from supervisors.registry.models import (Recusal, Sanction, SessionKind, Supervisor, SupervisorDraw,
-                                         SupervisorEvaluation, SupervisorStatusChange)
+                                         SupervisorEvaluation, SupervisorRelation, SupervisorStatusChange)
 from supervisors.regulation.models import Inquiry, PublicReport
 from supervisors.sessions.models import (LiaisonQuestion, ObservationReport, OfficialCheckIn, SessionObjection,
                                          StopRequest)
@@ -18,7 +18,7 @@ from supervisors.sessions.models import (LiaisonQuestion, ObservationReport, Off
 __all__ = ["Assignment", "Challenge", "Complaint", "Inquiry", "LiaisonQuestion", "ObservationNote",
            "ObservationReport", "OfficialCheckIn", "PublicReport", "Recusal", "Sanction", "SessionKind",
            "SessionObjection", "StopRequest", "Supervisor", "SupervisorDraw", "SupervisorEvaluation",
-           "SupervisorStatusChange"]
+           "SupervisorRelation", "SupervisorStatusChange"]
 
 
 class Assignment(models.Model):

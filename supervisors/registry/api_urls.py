@@ -22,6 +22,8 @@ urlpatterns = [
          name="api-supervisor-sanctions"),
     path("supervisors/<int:supervisor_id>/evaluations/", apis.SupervisorEvaluateApi.as_view(),
          name="api-supervisor-evaluations"),
+    path("supervisors/<int:supervisor_id>/relations/", apis.SupervisorRelationsApi.as_view(),
+         name="api-supervisor-relations"),
     path("lots/<int:lot_id>/supervisor-draws/", apis.LotDrawsApi.as_view(), name="api-lot-supervisor-draws"),
     path("supervisor-seats/<int:assignment_id>/accept/", apis.SeatAcceptApi.as_view(), name="api-seat-accept"),
     path("supervisor-seats/<int:assignment_id>/recuse/", apis.SeatRecuseApi.as_view(), name="api-seat-recuse"),

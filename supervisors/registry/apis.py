@@ -14,7 +14,7 @@ from supervisors.registry.errors import RegistryError
 from supervisors.registry.errors import RegistryErrorCode as Code
 from supervisors.registry.models import Supervisor
 from supervisors.registry.selectors import draws_for_lot, supervisor_get, supervisor_list, supervisor_of, workbench
-from supervisors.registry.services import accountability, draws, lifecycle
+from supervisors.registry.services import accountability, draws, lifecycle, relations
 from supervisors.registry.services.documents import upload_of
 from trading.models import Lot, Role, User
 from trading.permissions import IsStaffRole
@@ -193,3 +193,16 @@ class RecusalDecideApi(APIView):
         data = _read(s.SupervisorRecusalDecisionSerializer, request)
         recusal = draws.recusal_decide(recusal_id=recusal_id, by=request.user, **data)
         return Response(s.SupervisorRecusalSerializer(recusal).data)
+
+
+class SupervisorRelationsApi(APIView):
+    """A supervisor's declared relations (staff, or the supervisor themself), and a new declaration:
+    each excludes them from the draws of lots where that organisation is a party."""
+
+    @extend_schema(tags=[TAG], summary="Declare a relation with an organisation (the supervisor, or staff)",
+                   request=s.SupervisorRelationDeclareSerializer,
+                   responses={201: s.SupervisorRelationSerializer, **_errors(400, 401, 403, 404, 409)})
+    def post(self, request, supervisor_id: int):
+        data = _read(s.SupervisorRelationDeclareSerializer, request)
+        relation = relations.supervisor_relation_declare(supervisor_id=supervisor_id, user=request.user, **data)
+        return Response(s.SupervisorRelationSerializer(relation).data, status=201)

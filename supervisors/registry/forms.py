@@ -3,7 +3,7 @@ are shown on the form (``trading.accounts.forms_companies.error_show``)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from supervisors.registry.models import Sanction, SessionKind, Supervisor, SupervisorEvaluation
+from supervisors.registry.models import Sanction, SessionKind, Supervisor, SupervisorEvaluation, SupervisorRelation
 from trading.models import Market, Organisation
 
 PDF_ACCEPT = {"accept": ".pdf,application/pdf"}
@@ -85,6 +85,12 @@ class DrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         if kinds is not None:
             self.fields["session_kind"].choices = [(kind.value, kind.label) for kind in kinds]
+
+
+class RelationForm(forms.Form):
+    organisation_uscc = forms.CharField(label=_("Organisation's unified social credit code"), max_length=18)
+    kind = forms.ChoiceField(label=_("Relation"), choices=SupervisorRelation.Kind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
 class RecusalForm(forms.Form):

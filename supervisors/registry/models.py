@@ -3,7 +3,8 @@ and their random draw for each session of a lot.
 
 A ``Supervisor`` moves recommended → vetted → appointed (agreement signed, pledge accepted by the
 supervisor themself, certificate issued) → suspended / dismissed / expired, each move a
-``SupervisorStatusChange`` (reason, by whom, when; audited). ``Sanction`` rows are the
+``SupervisorStatusChange`` (reason, by whom, when; audited). ``SupervisorRelation`` rows are the
+relations a supervisor declared (grounds of exclusion from a draw). ``Sanction`` rows are the
 accountability record (warnings, suspensions, dismissals with evidence); ``SupervisorEvaluation``
 the yearly evaluation. A ``SupervisorDraw`` seats supervisors on one session of a lot from the
 eligible pool with a recorded CSPRNG seed, so anyone can redo it; each seat is an ``Assignment``
@@ -91,6 +92,30 @@ class Supervisor(FSMModelMixin, models.Model):
     @transition(field=status, source=[Status.APPOINTED, Status.SUSPENDED], target=Status.EXPIRED)
     def expire(self):
         """The term ended without renewal (the sweep)."""
+
+
+class SupervisorRelation(models.Model):
+    """A relation the supervisor declared with an organisation: a ground of exclusion from the draw
+    of any lot where that organisation is the tenderee or a bidder (as experts declare theirs)."""
+
+    class Kind(models.TextChoices):
+        EMPLOYEE = "employee", _("Employed there (now or in the last 3 years)")
+        RELATIVE = "relative", _("A close relative works there in management")
+        INTEREST = "interest", _("An economic interest in it")
+        OTHER = "other", _("Another relation that could affect fairness")
+
+    supervisor = models.ForeignKey(Supervisor, on_delete=models.PROTECT, related_name="relations")
+    organisation = models.ForeignKey("trading.Organisation", verbose_name=_("organisation"),
+                                     on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("relation"), max_length=16, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    declared_by = models.CharField(_("declared by"), max_length=64)
+    declared_at = models.DateTimeField(_("declared at"))
+
+    class Meta:
+        ordering = ["declared_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["supervisor", "organisation", "kind"],
+                                               name="supervisor_relation_once")]
 
 
 class SupervisorStatusChange(models.Model):

@@ -19,8 +19,9 @@ SESSIONS_OF_PROCEDURE = {
 # or an auction runs for a few hours. A supervisor seated on one is not drawn for the other.
 OVERLAP = timedelta(hours=4)
 
-# Grounds that tell whose employee someone is: the lot's public record shows them only as "conflict".
-PARTY_GROUNDS = {"employer_tenderee", "employer_bidder"}
+# Grounds that tell whose employee (or relation) someone is: the lot's public record shows them only
+# as "conflict".
+PARTY_GROUNDS = {"employer_tenderee", "employer_bidder", "declared_relation"}
 
 CERTIFICATE_PREFIX = "SJ"  # 社监
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024

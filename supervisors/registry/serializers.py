@@ -5,7 +5,7 @@ from rest_framework import serializers
 from supervisors.models import Assignment
 from supervisors.registry import rules
 from supervisors.registry.models import (Recusal, Sanction, SessionKind, Supervisor, SupervisorDraw,
-                                         SupervisorEvaluation, SupervisorStatusChange)
+                                         SupervisorEvaluation, SupervisorRelation, SupervisorStatusChange)
 
 
 class SupervisorSerializer(serializers.ModelSerializer):
@@ -173,3 +173,18 @@ class SupervisorWorkbenchSerializer(serializers.Serializer):
     to_answer = SupervisorSeatSerializer(many=True, help_text="Drawn seats awaiting acceptance or a recusal decision.")
     accepted = SupervisorSeatSerializer(many=True)
     reports_due = SupervisorSeatSerializer(many=True, help_text="Accepted seats whose observation report is not filed.")
+
+
+class SupervisorRelationSerializer(serializers.ModelSerializer):
+    organisation_uscc = serializers.CharField(source="organisation.uscc", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = SupervisorRelation
+        fields = ["id", "organisation_uscc", "organisation_name", "kind", "note", "declared_by", "declared_at"]
+
+
+class SupervisorRelationDeclareSerializer(serializers.Serializer):
+    organisation_uscc = serializers.CharField(max_length=18)
+    kind = serializers.ChoiceField(choices=SupervisorRelation.Kind.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

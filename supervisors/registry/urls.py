@@ -17,6 +17,7 @@ urlpatterns = [
          name="staff-recusal-decide"),
     path("supervision/workbench/", views.supervision_workbench, name="supervision-workbench"),
     path("supervision/nominate/", views.supervision_nominate, name="supervision-nominate"),
+    path("supervision/relations/", views.supervision_relation_declare, name="supervision-relation-declare"),
     path("supervision/pledge/", views.supervision_pledge, name="supervision-pledge"),
     path("supervision/seats/<int:assignment_id>/accept/", views.supervision_seat_accept,
          name="supervision-seat-accept"),

@@ -14,7 +14,7 @@ from supervisors.registry import rules
 from supervisors.registry.models import Sanction, SessionKind, Supervisor
 from supervisors.registry.selectors import (auctions_by_lot, draws_for_lot, recusals_pending, supervisor_get,
                                             supervisor_history, supervisor_list, supervisor_of, workbench)
-from supervisors.registry.services import accountability, draws, lifecycle
+from supervisors.registry.services import accountability, draws, lifecycle, relations
 from supervisors.registry.services.documents import download_name, upload_of
 from trading.accounts.forms_companies import error_show
 from trading.errors import PlatformError
@@ -229,6 +229,8 @@ def _workbench_page(request, *, error=None, status=200):
         "supervisor": supervisor, "bench": bench, "duties": rules.DUTIES,
         "accepted": [{"seat": seat, "room": _room(seat, auctions)} for seat in bench["accepted"]],
         "pledge": rules.PLEDGE, "recusal_form": f.RecusalForm(), "error": error,
+        "relation_form": f.RelationForm(),
+        "relations": supervisor.relations.select_related("organisation") if supervisor else [],
     }, status=status)
 
 
@@ -273,6 +275,17 @@ def supervision_seat_recuse(request, assignment_id: int):
     return _workbench_post(request, lambda: draws.recusal_apply(assignment_id=assignment_id, user=request.user,
                                                                 reason=reason),
                            _("Your application to recuse is sent to staff."))
+
+
+@require_POST
+def supervision_relation_declare(request):
+    """The supervisor declares a relation with an organisation (a ground of exclusion from draws)."""
+    supervisor = supervisor_of(user=request.user) if request.user.is_authenticated else None
+    form = f.RelationForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"organisation_uscc": "", "kind": "", "note": ""}
+    return _workbench_post(request, lambda: relations.supervisor_relation_declare(
+        supervisor_id=supervisor.pk if supervisor else 0, user=request.user, **data),
+        _("Your relation is recorded: you will not be drawn for lots where that organisation is a party."))
 
 
 def supervision_nominate(request):

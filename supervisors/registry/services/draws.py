@@ -51,7 +51,7 @@ def _candidates(lot: Lot, *, only: list[int] | None) -> list[Supervisor]:
         watching = watching.filter(pk__in=only)
     ids = sorted(set(watching.values_list("pk", flat=True)))
     return list(Supervisor.objects.select_for_update(of=("self",)).select_related("user")
-                .filter(pk__in=ids).order_by("pk"))
+                .prefetch_related("relations").filter(pk__in=ids).order_by("pk"))
 
 
 def _grounds(supervisor: Supervisor, *, lot: Lot, session_kind: str, today, parties: tuple[int, set[int]],
@@ -70,6 +70,8 @@ def _grounds(supervisor: Supervisor, *, lot: Lot, session_kind: str, today, part
         grounds.append("employer_tenderee")
     if employers & bidders:
         grounds.append("employer_bidder")
+    if {relation.organisation_id for relation in supervisor.relations.all()} & ({tenderee} | bidders):
+        grounds.append("declared_relation")
     mine = [seat for seat in seats if seat.supervisor_id == supervisor.user_id]
     if any(seat.lot_id == lot.pk for seat in mine):
         grounds.append("seated_on_lot")

@@ -228,3 +228,28 @@ def test_dismissal_revokes_the_seats_drawn(staff, appointed, lot):
     lifecycle.supervisor_dismiss(supervisor_id=seat.supervisor.supervisor_profile.pk, by=staff, reason="失职")
     assert Assignment.objects.get(pk=seat.pk).revoked_at is not None
     assert Supervisor.objects.get(user=seat.supervisor).status == Supervisor.Status.DISMISSED
+
+
+def test_a_declared_relation_with_a_bidder_excludes_the_supervisor_from_the_draw(staff, appointed, bidder_a, lot,
+                                                                                 client):
+    from supervisors.registry.services.relations import supervisor_relation_declare
+
+    eligible = [appointed(name) for name in ("rel_a", "rel_b")]
+    related = appointed("rel_c")
+    client.force_login(related.user)
+    response = client.post("/supervision/relations/", {"organisation_uscc": bidder_a.organisation.uscc,
+                                                        "kind": "relative", "note": "配偶在该公司任职"})
+    assert response.status_code == 302
+    with pytest.raises(RegistryError) as caught:  # a supervisor declares their own relations, nobody else's
+        supervisor_relation_declare(supervisor_id=related.pk, user=eligible[0].user,
+                                    organisation_uscc=bidder_a.organisation.uscc, kind="interest")
+    assert caught.value.code == "not_yours"
+    registration_create(lot_id=lot.pk, user=bidder_a)
+
+    draw = draws.supervisor_draw(lot_id=lot.pk, session_kind="opening", by=staff)
+
+    assert sorted(draw.pool) == sorted(s.pk for s in eligible)
+    assert {item["supervisor"]: item["grounds"] for item in draw.excluded} == {related.pk: ["declared_relation"]}
+    event = AuditEntry.objects.get(subject=f"lot:{lot.pk}", kind="supervision.drawn")
+    assert {item["supervisor"]: item["grounds"] for item in event.data["excluded"]} == {related.pk: ["conflict"]}
+    assert AuditEntry.objects.filter(kind="supervisor.relation_declared", subject=f"supervisor:{related.pk}").exists()
