@@ -44,7 +44,9 @@ class Assignment(models.Model):
         verbose_name = _("supervisor assignment")
         verbose_name_plural = _("supervisor assignments")
         constraints = [
-            models.UniqueConstraint(fields=["lot", "supervisor"], condition=Q(revoked_at__isnull=True),
+            # One active seat per person and session of a lot ("" for staff's seat on the whole lot), so
+            # one supervisor may be drawn for a lot's opening and for its evaluation.
+            models.UniqueConstraint(fields=["lot", "supervisor", "session_kind"], condition=Q(revoked_at__isnull=True),
                                     name="supervisor_assignment_active_once"),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True, revoked_by="") | (Q(revoked_at__isnull=False) & ~Q(revoked_by="")),

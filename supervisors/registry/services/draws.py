@@ -73,8 +73,8 @@ def _grounds(supervisor: Supervisor, *, lot: Lot, session_kind: str, today, part
     if {relation.organisation_id for relation in supervisor.relations.all()} & ({tenderee} | bidders):
         grounds.append("declared_relation")
     mine = [seat for seat in seats if seat.supervisor_id == supervisor.user_id]
-    if any(seat.lot_id == lot.pk for seat in mine):
-        grounds.append("seated_on_lot")
+    if any(seat.lot_id == lot.pk and seat.session_kind in ("", session_kind) for seat in mine):
+        grounds.append("seated_on_lot")  # on this session already, or on the whole lot by staff
     if any(seat.lot_id != lot.pk and seat.session_kind == session_kind
            and rules.sessions_overlap(rules.session_time(seat.lot), rules.session_time(lot)) for seat in mine):
         grounds.append("overlapping_session")

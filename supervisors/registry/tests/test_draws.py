@@ -13,8 +13,10 @@ from supervisors.registry import rules
 from supervisors.registry.errors import RegistryError
 from supervisors.registry.models import Recusal, Supervisor, SupervisorDraw
 from supervisors.registry.services import draws, lifecycle
+from supervisors.registry.services.relations import supervisor_relation_declare
 from supervisors.registry.services.terms import supervisor_term_sweep
 from supervisors.registry.tests.conftest import pdf
+from supervisors.services import assignment_create
 from trading import clock
 from trading.models import Notification
 from trading.services.lots import lot_publish, lot_submit
@@ -108,12 +110,16 @@ def test_overlapping_sessions_and_a_seat_on_the_lot_leave_a_supervisor_out(staff
     assert {item["supervisor"]: item["grounds"] for item in draw.excluded} == {
         pk: ["overlapping_session"] for pk in first.drawn}
 
-    # An evaluation is another kind of session: the lot's two openers may sit on it; the neighbour's
-    # own two hold a seat on it already (one active seat per person and lot).
+    # An evaluation is another kind of session: the lot's two openers may sit on it, and so may the
+    # neighbour's own (one active seat per person and session)...
     evaluation = draws.supervisor_draw(lot_id=neighbour.pk, session_kind="evaluation", by=staff)
-    assert sorted(evaluation.drawn) == sorted(draw.drawn)
-    assert {item["supervisor"]: item["grounds"] for item in evaluation.excluded} == {
-        pk: ["seated_on_lot"] for pk in first.drawn}
+    assert sorted(evaluation.pool) == sorted([*first.drawn, *draw.drawn]) and evaluation.excluded == []
+    assert Assignment.objects.filter(lot=neighbour, revoked_at__isnull=True).count() == 4
+    # ...but nobody is drawn twice for one session, nor beside staff's seat on the whole lot.
+    third = appointed("b5")
+    assignment_create(lot_id=lot.pk, supervisor_id=third.user_id, actor="user:1")
+    evaluation_here = draws.supervisor_draw(lot_id=lot.pk, session_kind="evaluation", by=staff)
+    assert {item["supervisor"]: item["grounds"] for item in evaluation_here.excluded}[third.pk] == ["seated_on_lot"]
 
 
 def test_a_recusal_approved_leads_to_a_recorded_redraw(staff, appointed, lot, seats_told):
@@ -232,8 +238,6 @@ def test_dismissal_revokes_the_seats_drawn(staff, appointed, lot):
 
 def test_a_declared_relation_with_a_bidder_excludes_the_supervisor_from_the_draw(staff, appointed, bidder_a, lot,
                                                                                  client):
-    from supervisors.registry.services.relations import supervisor_relation_declare
-
     eligible = [appointed(name) for name in ("rel_a", "rel_b")]
     related = appointed("rel_c")
     client.force_login(related.user)
