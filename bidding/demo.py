@@ -118,14 +118,15 @@ def _resident_id(serial: int) -> str:
     return body + resident_id_check_character(body)
 
 
-# Steps the apps above bidding take in the demo's opening room before it starts (supervisors: the
-# demo regulator checks in to a major session); they register when they are ready.
-_before_opening: list = []
+# Steps the apps above bidding take before each of the demo's sessions starts (supervisors: the demo
+# regulator checks in to a major session); they register when they are ready.
+_before_session: list = []
 
 
-def demo_before_opening_register(step) -> None:
-    if step not in _before_opening:
-        _before_opening.append(step)
+def demo_before_session_register(step) -> None:
+    """``step(lot=, session_kind=)`` runs before the demo's opening and evaluation start."""
+    if step not in _before_session:
+        _before_session.append(step)
 
 
 def demo_loaded() -> bool:
@@ -217,14 +218,16 @@ def _award_play(lot_id: int, *, past: clock.PastClock) -> None:
         bid_submit(lot_id=lot.pk, user=user, stream=io.BytesIO(envelope), length=len(envelope))
     past.travel(lot.bid_deadline)
     lot_due_sweep()
-    for step in _before_opening:
-        step(lot=lot)
+    for step in _before_session:
+        step(lot=lot, session_kind="opening")
     session = opening_start(lot_id=lot.pk, actor=ACTOR)
     for username, passphrase in CUSTODIANS[:2]:
         share_present(session_id=session.pk, user=User.objects.get(username=username), passphrase=passphrase)
     session.refresh_from_db()
     past.travel(session.responses_until)
     opening_close_sweep()
+    for step in _before_session:
+        step(lot=lot, session_kind="evaluation")
     evaluation = evaluation_create(lot_id=lot.pk, method="lowest_price", category="goods", panel_size=5, actor=ACTOR)
     panel_draw(evaluation_id=evaluation.pk, specialties={"goods": 5}, actor=ACTOR)
     entries = {str(bid.pk): {"compliant": True} for bid in Bid.objects.filter(lot=lot, status=Bid.Status.OPENED)}

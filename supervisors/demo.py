@@ -28,8 +28,8 @@ def demo_supervision_load() -> None:
         observation_note_save(lot_id=noted.pk, user=supervisor, text=NOTE)
 
 
-def demo_official_check_in(*, lot) -> None:
-    """The demo regulator attends a major lot's opening before it starts, as the rule wants
+def demo_official_check_in(*, lot, session_kind: str) -> None:
+    """The demo regulator attends a major lot's session before it starts, as the rule wants
     (supervisors.sessions.services.officials); registered with bidding's demo (supervisors.apps)."""
     if lot_is_major(lot=lot):
-        official_check_in(lot_id=lot.pk, session_kind="opening", user=User.objects.get(username=REGULATOR))
+        official_check_in(lot_id=lot.pk, session_kind=session_kind, user=User.objects.get(username=REGULATOR))

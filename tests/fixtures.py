@@ -287,8 +287,8 @@ def make_listing_lot(make_lot):
         lot_publish(lot_id=lot.pk, title="挂牌出让公告", body="……", actor="user:1")
 
     def make(bidders, *, publish=publish_plain, deposit="0", market="land", procedure="listing_timed_bidding",
-             days=25):
-        lot = make_lot(market, procedure, deposit=Decimal(deposit), days=days)
+             days=25, estimate="1000000.00"):
+        lot = make_lot(market, procedure, deposit=Decimal(deposit), days=days, estimate=estimate)
         publish(lot)
         lot.refresh_from_db()
         with time_machine.travel(lot.listing_start + timedelta(seconds=1), tick=False):

@@ -150,6 +150,9 @@ class Auction(FSMModelMixin, models.Model):
     leader_number = models.PositiveIntegerField(null=True, blank=True)
     accepted_bids = models.PositiveIntegerField(default=0)
     ends_at = models.DateTimeField(null=True, blank=True, help_text=_("When the timed phase's countdown runs out."))
+    # A major auction whose start is held until an official has checked in (supervisors): when it was
+    # first held. Opened late, its phases move on by the delay.
+    held_at = models.DateTimeField(_("start held at"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     # Blank while an ended auction waits for its sealed reserve (a listing's) to be revealed.
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)

@@ -79,6 +79,17 @@ def _items_clean(items) -> list[dict]:
     return cleaned
 
 
+# Checks that must hold before an evaluation starts, registered by the apps above bidding when they
+# are ready (supervisors: a major lot's evaluation waits for an official's check-in). Each takes the
+# locked lot and returns data for the start event, or raises a BiddingError.
+_start_guards: list = []
+
+
+def start_guards_register(guard) -> None:
+    if guard not in _start_guards:
+        _start_guards.append(guard)
+
+
 def evaluation_create(*, lot_id: int, method: str, category: str, panel_size: int, representatives: int = 0,
                       items=None, price_weight=0, price_formula: str = "", trim_outliers: bool = False,
                       above_deduction="1", below_deduction="0.5", actor: str) -> Evaluation:
@@ -100,6 +111,9 @@ def evaluation_create(*, lot_id: int, method: str, category: str, panel_size: in
             raise BiddingError("not_in_evaluation", _("The lot is not in evaluation."), status=409)
         if Evaluation.objects.filter(lot=lot).exists():
             raise BiddingError("evaluation_exists", _("This lot's evaluation is set already."), status=409)
+        guarded = {}
+        for guard in _start_guards:
+            guarded.update(guard(lot=lot))
         size_rule, experts_rule = _rule(lot, RuleCode.COMMITTEE_SIZE), _rule(lot, RuleCode.COMMITTEE_EXPERTS)
         if not size_rule.allows(panel_size):
             raise BiddingError("committee_size", _("The panel must have %(rule)s members, an odd number (%(source)s).")
@@ -131,7 +145,7 @@ def evaluation_create(*, lot_id: int, method: str, category: str, panel_size: in
                data={"method": method, "category": category, "panel_size": panel_size,
                      "representatives": representatives, "price_weight": str(evaluation.price_weight),
                      "price_formula": evaluation.price_formula, "items": evaluation.items,
-                     "trim_outliers": trim_outliers})
+                     "trim_outliers": trim_outliers, **guarded})
     return evaluation
 
 

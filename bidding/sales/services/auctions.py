@@ -382,23 +382,57 @@ def auction_due_sweep() -> dict:
                 auction = (Auction.objects.select_for_update(skip_locked=True)
                            .select_related("lot__project__market", "lot__project__procedure")
                            .filter(pk=auction_id, status=status, **{f"{field}__lte": now}).first())
-                if auction is not None:
-                    _move(auction, now)
+                if auction is not None and _move(auction, now):
                     moved += 1
     return {"moved": moved}
 
 
-def _move(auction: Auction, now: datetime) -> None:
-    """Caller holds the auction's lock."""
+# Checks that must hold before an auction opens, registered by the apps above bidding when they are
+# ready (supervisors: a major auction waits for an official's check-in). Each takes the lot and
+# returns data for the opening event, or raises a BiddingError; the sweep then holds the auction.
+_start_guards: list = []
+
+
+def start_guards_register(guard) -> None:
+    if guard not in _start_guards:
+        _start_guards.append(guard)
+
+
+def _guarded(auction: Auction, now: datetime, subject: str) -> dict | None:
+    """The start guards' data, or None when one holds the auction back (recorded once, the first
+    time). Caller holds the auction's lock."""
+    guarded = {}
+    try:
+        for guard in _start_guards:
+            guarded.update(guard(lot=auction.lot))
+    except BiddingError as refusal:
+        if auction.held_at is None:
+            auction.held_at = now
+            auction.save(update_fields=["held_at"])
+            record(kind="auction.start_held", actor="system:clock", subject=subject,
+                   data={"code": refusal.code, "lot": auction.lot_id})
+        return None
+    return guarded
+
+
+def _move(auction: Auction, now: datetime) -> bool:
+    """Caller holds the auction's lock. False when a start guard holds the auction back."""
     subject = f"auction:{auction.pk}"
     if auction.status == Auction.Status.SCHEDULED:
+        guarded = _guarded(auction, now, subject)
+        if guarded is None:
+            return False
+        if auction.held_at is not None:  # opened late: every phase moves on by the delay
+            delay = now - auction.starts_at
+            auction.starts_at, auction.free_until = now, auction.free_until + delay
+            auction.ends_at = auction.ends_at + delay if auction.ends_at else None
         if auction.is_descending:
             auction.start_descent()
         else:
             auction.open()
         auction.save()
         record(kind="auction.opened", actor="system:clock", subject=subject,
-               data={"free_until": auction.free_until.isoformat(), "ends_at": _iso(auction.ends_at)})
+               data={"free_until": auction.free_until.isoformat(), "ends_at": _iso(auction.ends_at), **guarded})
     elif auction.status == Auction.Status.FREE_BIDDING:
         auction.start_countdown()
         auction.ends_at = now + timedelta(seconds=auction.countdown_seconds)
@@ -415,8 +449,9 @@ def _move(auction: Auction, now: datetime) -> None:
             record(kind="auction.ended", actor="system:clock", subject=subject,
                    data={"outcome": "awaiting_reserve", "bids": auction.accepted_bids})
             reserve_reveal_start(lot=lot_lock(auction.lot_id), actor="system:clock")
-            return
+            return True
         _decide(auction, reserve=auction.reserve_price, actor="system:clock")
+    return True
 
 
 def auction_decide(*, lot_id: int, reserve: Decimal, actor: str) -> None:

@@ -8,9 +8,11 @@ separation of duties (管办分离) keeps the watching with the regulator. A che
 ``OfficialCheckIn`` row and an event of the lot (and of its auction), in its room.
 
 ``opening_official_guard`` is registered with ``bidding.sealed.services.opening`` when the app is
-ready (``supervisors.apps``), since bidding cannot import supervisors. The live auction is opened by
-the clock's sweep (``bidding.sales.services.auctions.auction_due_sweep``), which has no such hook:
-its check-ins are recorded but do not hold it back."""
+ready (``supervisors.apps``), since bidding cannot import supervisors, and
+``evaluation_official_guard`` with the evaluation's set-up (``evaluation_create``) and
+``auction_official_guard`` with the live auction's opening by the clock's sweep
+(``bidding.sales.services.auctions``): a major auction is held at its start (``auction.start_held``)
+until an official checks in, then opens with every phase moved on by the delay."""
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -56,17 +58,29 @@ def official_check_in(*, lot_id: int, session_kind: str, user) -> OfficialCheckI
     return check_in
 
 
-def opening_official_guard(*, lot: Lot) -> dict:
-    """The opening's start guard: a major lot's opening is refused (``official_absent``) until an
-    official has checked in; the officials present go into the start event's data. Caller
-    (``opening_start``) holds the lot's lock."""
+def official_guard(*, lot: Lot, session_kind: str) -> dict:
+    """A session's start guard: a major lot's session is refused (``official_absent``) until an
+    official has checked in to it; the officials present go into the start event's data. Caller
+    (the session's start) holds the lot's lock."""
     threshold = major_threshold(lot=lot)
     if threshold is None or lot.estimate < threshold:
         return {}
-    officials = [check_in.official for check_in in officials_checked_in(lot_id=lot.pk,
-                                                                         session_kind=SessionKind.OPENING)]
+    officials = [check_in.official for check_in in officials_checked_in(lot_id=lot.pk, session_kind=session_kind)]
     if not officials:
         raise BiddingError("official_absent", _("This is a major session (an estimate of %(wan)s × 10,000 yuan or "
-                                                "more): the opening starts only once an official (a regulator) has "
-                                                "checked in to its room.") % {"wan": threshold / WAN}, status=409)
+                                                "more): the %(session)s starts only once an official (a regulator) "
+                                                "has checked in to it.")
+                           % {"wan": threshold / WAN, "session": SessionKind(session_kind).label.lower()}, status=409)
     return {"major": True, "officials": [{"id": person.pk, "name": str(person)} for person in officials]}
+
+
+def opening_official_guard(*, lot: Lot) -> dict:
+    return official_guard(lot=lot, session_kind=SessionKind.OPENING)
+
+
+def evaluation_official_guard(*, lot: Lot) -> dict:
+    return official_guard(lot=lot, session_kind=SessionKind.EVALUATION)
+
+
+def auction_official_guard(*, lot: Lot) -> dict:
+    return official_guard(lot=lot, session_kind=SessionKind.AUCTION)
