@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
         "SanctionKindEnum": "supervisors.registry.models.Sanction.Kind",
         "RecusalStatusEnum": "supervisors.registry.models.Recusal.Status",
         "SupervisorEvaluationGradeEnum": "supervisors.registry.models.SupervisorEvaluation.Grade",
+        "SupervisorRelationKindEnum": "supervisors.registry.models.SupervisorRelation.Kind",
         "LotStatusEnum": "trading.models.lots.Lot.Status",
         "AnnouncementKindEnum": "trading.models.announcements.Announcement.Kind",
         "OrganisationKindEnum": "trading.models.parties.Organisation.Kind",
