@@ -408,7 +408,6 @@ def main() -> None:
 def _head(lot_id: int) -> int:
     from django.db import connections
     from django.db.models import Max
-    from django_otp import DEVICE_ID_SESSION_KEY
 
     from monitoring.models import AuditEntry
 

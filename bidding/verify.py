@@ -124,11 +124,19 @@ def _entry_check(entry: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bidding.verify",
-                                     description="Check a receipt, an opening or reserve record, a deal "
-                                                 "confirmation, an evaluation report, an award or result "
-                                                 "notice, or an audit extract.")
-    parser.add_argument("what", choices=("receipt", "opening", "reserve", "deal", "report", "notice", "audit"))
+    return run(argv, prog="python -m bidding.verify",
+               description="Check a receipt, an opening or reserve record, a deal confirmation, an evaluation "
+                           "report, an award or result notice, or an audit extract.",
+               kinds=("receipt", "opening", "reserve", "deal", "report", "notice", "audit"), check=_check)
+
+
+def run(argv: list[str] | None, *, prog: str, description: str, kinds: tuple[str, ...], check) -> int:
+    """The command line of a checker of signed files: ``WHAT FILE --key PEM``; ``check(what,
+    document, public_key)`` returns the summary or raises ValueError. Exits 0 (``ok``), 1 (``bad``)
+    or 2 (a usage error: a missing file, an unreadable or non-Ed25519 key). Other apps' checkers
+    (``supervisors.verify``) run through it."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("what", choices=kinds)
     parser.add_argument("file")
     parser.add_argument("--key", required=True, help="the platform's public key (PEM, /.well-known/platform-key)")
     args = parser.parse_args(argv)
@@ -145,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         document = json.loads(raw.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
-        print(_check(args.what, document, public_key))
+        print(check(args.what, document, public_key))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:  # VerifyError and SignatureError too
         print(f"bad: {error}", file=sys.stderr)
         return 1

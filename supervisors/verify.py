@@ -5,16 +5,15 @@
 FILE is the report as downloaded (``{"document": {...}, "signature": ...}``), the key the platform's
 (``/.well-known/platform-key``). Prints ``ok ...`` and exits 0, or ``bad: ...`` on stderr and exits
 1; 2 for a usage error (a missing file, an unreadable key). Standalone like ``bidding.verify``: it
-imports only ``cryptography`` and ``bidding.crypto``, never Django or the platform.
+imports only ``cryptography``, ``bidding.crypto`` and ``bidding.verify`` (whose command line it
+runs), never Django or the platform.
 """
-import argparse
-import json
 import sys
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from bidding.crypto.receipts import signed_verify
+from bidding.verify import run
 
 # supervisors.sessions.rules.REPORT_KIND, repeated here: importing it would import Django.
 REPORT_KIND = "observation-report"
@@ -32,34 +31,9 @@ def report_verify(*, document: object, public_key: Ed25519PublicKey) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m supervisors.verify",
-                                     description="Check a social supervisor's signed observation report.")
-    parser.add_argument("what", choices=("report",))
-    parser.add_argument("file")
-    parser.add_argument("--key", required=True, help="the platform's public key (PEM, /.well-known/platform-key)")
-    args = parser.parse_args(argv)
-    try:
-        with open(args.key, "rb") as key_file:
-            public_key = load_pem_public_key(key_file.read())
-        with open(args.file, "rb") as document_file:
-            raw = document_file.read()
-    except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if not isinstance(public_key, Ed25519PublicKey):
-        print("error: the key is not an Ed25519 public key", file=sys.stderr)
-        return 2
-    try:
-        document = json.loads(raw.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
-        print(report_verify(document=document, public_key=public_key))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # SignatureError too
-        print(f"bad: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _no_float(text: str) -> object:
-    raise ValueError(f"number {text} is not an integer: no signed file holds one")
+    return run(argv, prog="python -m supervisors.verify",
+               description="Check a social supervisor's signed observation report.", kinds=("report",),
+               check=lambda _what, document, public_key: report_verify(document=document, public_key=public_key))
 
 
 if __name__ == "__main__":
