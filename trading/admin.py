@@ -77,6 +77,21 @@ class MarketAdmin(AuditedAdmin):
     list_display = ("code", "name_zh", "name_en", "sells", "position")
 
 
+@admin.register(models.CentreNotice)
+class CentreNoticeAdmin(AuditedAdmin):
+    """The centre's own notices on the portal; withdrawn by a date, never deleted (the model says why)."""
+    list_display = ("title", "published_at", "pinned", "withdrawn_at")
+    fields = ("title", "body", "published_at", "pinned", "withdrawn_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.published_by = actor_of(request.user)
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.Procedure)
 class ProcedureAdmin(AuditedAdmin):
     list_display = ("market", "code", "name_zh", "name_en")

@@ -1,5 +1,5 @@
 from trading.accounts.models import OrganisationChange, RoleChange
-from trading.models.announcements import Announcement
+from trading.models.announcements import Announcement, CentreNotice
 from trading.models.calendar import CalendarAlert, CalendarDay, CalendarYear
 from trading.models.documents import DocumentDownload, LotDocument
 from trading.models.enquiries import Enquiry
@@ -21,7 +21,7 @@ from trading.models.rules import Rule, RuleChange, RuleCode, RuleSense, RuleUnit
 
 __all__ = [
     "SECOND_FACTOR_ROLES", "TWO_PERSON_ROLES",
-    "Announcement", "BankNotification", "CalendarAlert", "CalendarDay", "CalendarYear", "Delivery", "Deposit",
+    "Announcement", "BankNotification", "CalendarAlert", "CentreNotice", "CalendarDay", "CalendarYear", "Delivery", "Deposit",
     "DocumentDownload",
     "DocumentObjection", "Enquiry", "LoginFailure", "Lot", "LotDocument", "LotHold", "LotStatusChange", "Market",
     "Notification", "Organisation", "OrganisationChange", "Procedure", "Project", "Registration", "Role",

@@ -32,3 +32,24 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class CentreNotice(models.Model):
+    """A notice of the trading centre itself (中心公告: opening hours, holiday arrangements, system
+    maintenance), shown on the portal's home page. Kept by staff in the admin; a notice is withdrawn
+    by setting ``withdrawn_at``, never deleted, so what the public was told stays traceable."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published at"), db_index=True)
+    published_by = models.CharField(max_length=64)
+    pinned = models.BooleanField(_("pinned"), default=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pinned", "-published_at", "-id"]
+        verbose_name = _("centre notice")
+        verbose_name_plural = _("centre notices")
+
+    def __str__(self):
+        return self.title

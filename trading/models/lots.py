@@ -67,6 +67,9 @@ class Project(models.Model):
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="projects")
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="projects")
     tenderee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="projects")
+    # The district the project is in (行政区划), as the portal's search offers it: free text kept short,
+    # e.g. "市本级", "高新区"; empty where the centre does not say.
+    region = models.CharField(_("region"), max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
