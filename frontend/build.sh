@@ -16,3 +16,9 @@ noble=$(node -p 'require("./node_modules/@noble/hashes/package.json").version')
 // @hpke/core $hpke, @hpke/common $common (MIT, dajiaji/hpke-js); @noble/hashes $noble (MIT, paulmillr/noble-hashes)." \
   --outfile="$out"
 echo "wrote $out ($(wc -c <"$out") bytes)"
+
+# axe-core's own built script, for the browser tests' accessibility checks (tests/accessibility.py).
+mkdir -p ../tests/vendor
+cp node_modules/axe-core/axe.min.js ../tests/vendor/axe.min.js
+cp node_modules/axe-core/LICENSE ../tests/vendor/axe-core.LICENSE
+echo "copied axe-core $(node -p 'require("./node_modules/axe-core/package.json").version') to tests/vendor/"
