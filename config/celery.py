@@ -7,6 +7,7 @@ visibility timeout).
 import os
 
 from celery import Celery
+from celery.signals import beat_init, celeryd_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -23,6 +24,19 @@ def _schedule_sweeps(sender, **kwargs):
         sender.add_periodic_task(
             settings.PLATFORM_SWEEP_INTERVAL, run_sweep.s(path), name=f"sweep {path}", expires=settings.PLATFORM_SWEEP_INTERVAL * 2
         )
+
+
+@celeryd_init.connect
+@beat_init.connect
+def _secrets_required(**kwargs):
+    """``celery worker`` and ``celery beat`` stop before their first task without the secrets services
+    mode needs. SystemExit, as the signal swallows an Exception; the tests' in-process worker sends no
+    such signal."""
+    from monitoring.startup import secrets_problem
+
+    problem = secrets_problem()
+    if problem:
+        raise SystemExit(problem)
 
 
 @app.task(name="platform.run_sweep", ignore_result=False)
