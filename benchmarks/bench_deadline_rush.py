@@ -285,6 +285,7 @@ def main() -> None:
         "PLATFORM_STORAGE_DIR": str(var_dir / "objects"),
         "PLATFORM_SIGNING_KEY_FILE": str(var_dir / "platform-signing-key.pem"),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "PLATFORM_BANK_HMAC_SECRET": secrets.token_urlsafe(32),
         "PLATFORM_INPROCESS_SWEEPS": "false",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }

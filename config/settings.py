@@ -17,7 +17,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.get("PLATFORM_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.get("DJANGO_DEBUG", False, cast=bool)
+# Embedded mode: no database server and no Redis named. Only there are the secrets below made up (kept
+# in VAR_DIR). Services mode lists those its environment did not set in PLATFORM_SECRETS_MISSING: its
+# servers and Celery processes refuse to start then (monitoring.startup), while its other commands
+# and the tests may run with a local SECRET_KEY.
+PLATFORM_EMBEDDED = not env.get("DATABASE_URL", required=True) and not env.get("REDIS_URL", required=True)
 SECRET_KEY = env.get("DJANGO_SECRET_KEY", required=True)
+PLATFORM_SECRETS_MISSING = [] if SECRET_KEY or PLATFORM_EMBEDDED else ["DJANGO_SECRET_KEY"]
 if not SECRET_KEY:
     from config.localkeys import local_secret_key
 
@@ -67,6 +73,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Every form in the same layout, errors next to their field (trading/forms_rendering.py).
+FORM_RENDERER = "trading.forms_rendering.PlatformFormRenderer"
 ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
 
@@ -82,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trading.context_processors.unread_notices",
+                "monitoring.workbenches.context_processors.navigation",
             ],
         },
     },
@@ -189,9 +198,21 @@ PLATFORM_AUDIT_CHECKPOINT_EVERY = env.get("PLATFORM_AUDIT_CHECKPOINT_EVERY", 100
 # Noto Sans SC, shipped in trading/fonts/ with its licence (trading/pdf.py says why).
 PLATFORM_PDF_FONT = Path(env.get("PLATFORM_PDF_FONT", BASE_DIR / "trading" / "fonts" / "NotoSansSC-Regular.ttf"))
 PLATFORM_LOAD_DEMO = env.get("PLATFORM_LOAD_DEMO", True, cast=bool)
+if PLATFORM_LOAD_DEMO:
+    # The demo's scripted competitors in its live auction (bidding.demo_live): a sweep like the others,
+    # so the embedded mode's thread runs it, and beat where services mode loads the demo; never in
+    # production, which does not load it.
+    PLATFORM_SWEEPS.append("bidding.demo_live.demo_competitor_sweep")
 # The bank's deposit notifications are authenticated with HMAC-SHA256 under this shared secret; a
 # notification older or newer than the window, or with a nonce seen before, is refused.
 PLATFORM_BANK_HMAC_SECRET = env.get("PLATFORM_BANK_HMAC_SECRET", required=True)
+if not PLATFORM_BANK_HMAC_SECRET and PLATFORM_EMBEDDED:
+    # The embedded demo's bank is its own page (/try/bank/), which signs with this made-up secret.
+    from config.localkeys import local_secret
+
+    PLATFORM_BANK_HMAC_SECRET = local_secret(VAR_DIR, "bank-hmac-secret.txt")
+elif not PLATFORM_BANK_HMAC_SECRET:
+    PLATFORM_SECRETS_MISSING.append("PLATFORM_BANK_HMAC_SECRET")
 PLATFORM_BANK_WINDOW_SECONDS = env.get("PLATFORM_BANK_WINDOW_SECONDS", 300, cast=int)
 # Sealed bids: stored write-once for this many years after the bid deadline (the lot's archive
 # date); the largest envelope accepted (200 MiB of files plus the envelope's own overhead); the
@@ -255,6 +276,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"  # shown to people; stored and compared in UTC
+# One date format in both languages (2026-03-01 09:30) and the ways people in China type dates: config/formats.
+FORMAT_MODULE_PATH = "config.formats"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -4,6 +4,8 @@ from monitoring.audit import views as audit
 from monitoring.live import views as live
 
 urlpatterns = [
+    path("", include("monitoring.portal.urls")),
+    path("", include("monitoring.workbenches.urls")),
     path("", include("monitoring.supervision.urls")),
     path(".well-known/platform-key", audit.platform_key, name="platform-key"),
     path("audit/", audit.audit_status_page, name="audit-status"),

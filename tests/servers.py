@@ -26,6 +26,7 @@ def server_environment() -> dict:
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
                         f"/{database['NAME']}",
         "REDIS_URL": settings.REDIS_URL, "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "PLATFORM_BANK_HMAC_SECRET": settings.PLATFORM_BANK_HMAC_SECRET or "test-bank-secret",
         "PLATFORM_VAR_DIR": str(settings.VAR_DIR), "PLATFORM_SIGNING_KEY_FILE": str(settings.PLATFORM_SIGNING_KEY_FILE),
         "S3_ENDPOINT_URL": settings.S3_ENDPOINT_URL or "",
         "S3_PUBLIC_ENDPOINT_URL": settings.S3_PUBLIC_ENDPOINT_URL or "",

@@ -79,7 +79,7 @@ def test_the_deposit_is_asked_for_before_the_form(live_server, make_lot, publish
         assert notice.get_attribute("data-status") == "missing"
         assert notice.is_visible() and _before(page, "[data-testid=deposit-notice]", "#bid-form")
         text = notice.inner_text()
-        assert code in text and "10000.00" in text and uscc in text
+        assert code in text and "10,000.00" in text and "人民币壹万元整" in text and uscc in text
 
         services(lambda: deposit_confirm(registration_id=registration.pk, amount=Decimal("10000.00"),
                                          reference="ICBC-TEST-1", actor="user:1"))
@@ -112,7 +112,7 @@ def test_an_over_ceiling_price_is_sealed_only_once_the_warning_is_acknowledged(
         page.on("request", lambda request: posted.append(request.url)
                 if request.method == "POST" and request.url.endswith(submit_url) else None)
         page.goto(f"{live_server.url}/lots/{lot.pk}/bid/")
-        assert "1000000.00" in page.locator("[data-testid=ceiling]").inner_text()
+        assert "1,000,000.00" in page.locator("[data-testid=ceiling]").inner_text()
         page.fill("#price", over)
         page.fill("#period_days", "200")
         page.click("[data-testid=seal-submit]")

@@ -121,8 +121,10 @@ def test_the_supervisor_watches_the_opening_live(room_server, closed_lot, custod
         expect(status).to_have_attribute("data-session", "collecting_shares", timeout=LIVE)
         expect(status).to_contain_text(words["opening"], timeout=LIVE)
         expect(status).to_contain_text(words["collecting"], timeout=LIVE)
-        expect(watcher.locator("#room-log li[data-kind='lot.status_changed']").last).to_contain_text(
-            "lot.status_changed", timeout=LIVE)
+        # The log says what changed, in words: the status the lot moved to, not the event's code.
+        moved = watcher.locator("#room-log li[data-kind='lot.status_changed']").last
+        expect(moved).to_contain_text(words["opening"], timeout=LIVE)
+        expect(moved).not_to_contain_text("lot.status_changed")
         expect(dashboard.locator(f"#dash-sessions li[data-lot='{lot.pk}']")).to_contain_text(code, timeout=LIVE)
 
         staff.fill("#passphrase", CUSTODIAN_PASSPHRASE)
@@ -136,7 +138,7 @@ def test_the_supervisor_watches_the_opening_live(room_server, closed_lot, custod
         services(lambda: share_present(session_id=session.pk, user=other_custodian, passphrase=CUSTODIAN_PASSPHRASE))
         expect(shares).to_have_text("2 / 2", timeout=LIVE)
         expect(watcher.locator("#room-bids tr")).to_have_count(3, timeout=LIVE)
-        expect(watcher.locator("#room-bids")).to_contain_text("900001.00", timeout=LIVE)
+        expect(watcher.locator("#room-bids")).to_contain_text("900,001.00", timeout=LIVE)
         expect(watcher.locator("#room-record")).to_be_visible(timeout=LIVE)
         expect(status).to_have_attribute("data-session", "record_published", timeout=LIVE)
         expect(status).to_contain_text(words["published"], timeout=LIVE)

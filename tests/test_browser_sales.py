@@ -47,7 +47,7 @@ def test_a_quote_on_the_listing_page_reaches_the_watching_supervisor(make_lot, b
                                       (bidder_a.username, "zh-CN"), (supervisor.username, "en-US"))
             bidder.fill("#id_amount", "1005000.00")
             bidder.click("[data-testid=quote-button]")
-            expect(bidder.locator("[data-testid=error]")).to_contain_text("1000000.00")
+            expect(bidder.locator("[data-testid=error]")).to_contain_text("1,000,000.00")
             bidder.fill("#id_amount", "1010000.00")
             bidder.click("[data-testid=quote-button]")
             expect(bidder.locator("[data-testid=listing-me]")).not_to_be_empty()

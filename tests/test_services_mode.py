@@ -28,7 +28,8 @@ def scratch_database():
 def test_make_run_in_services_mode(scratch_database, s3_server, tmp_path):
     services = dict(DATABASE_URL=scratch_database, REDIS_URL=settings.REDIS_URL, S3_ENDPOINT_URL=s3_server,
                     S3_ACCESS_KEY="testing", S3_SECRET_KEY="testing", S3_BUCKET=f"run-{uuid.uuid4().hex[:8]}",
-                    S3_VERIFY_TLS="false")
+                    S3_VERIFY_TLS="false", DJANGO_SECRET_KEY=uuid.uuid4().hex,
+                    PLATFORM_BANK_HMAC_SECRET=uuid.uuid4().hex)
     with make_run(tmp_path, **services) as url:
         output = (tmp_path / "run.log").read_text()
         assert "postgresql" in output and "RedisPubSubChannelLayer" in output and s3_server in output
@@ -42,7 +43,7 @@ def test_make_run_in_services_mode(scratch_database, s3_server, tmp_path):
         assert me["roles"] == ["staff"]
     with psycopg.connect(scratch_database.replace("postgres://", "postgresql://")) as connection:
         projects = connection.execute("SELECT count(*) FROM trading_project").fetchone()[0]
-    assert projects == 9
+    assert projects == 10
 
 
 def _code_of(database: str, username: str) -> str:

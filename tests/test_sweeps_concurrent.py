@@ -24,6 +24,7 @@ def second_worker(tmp_path):
     """A worker in its own process, on the same broker and the same test database."""
     database = connection.settings_dict
     environment = dict(os.environ, REDIS_URL=settings.REDIS_URL, PLATFORM_VAR_DIR=str(tmp_path),
+                       DJANGO_SECRET_KEY=settings.SECRET_KEY, PLATFORM_BANK_HMAC_SECRET="test-bank-secret",
                        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}")
     log = open(tmp_path / "worker.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",

@@ -3,10 +3,13 @@ companies, roles and rules change through the platform's pages and services, whi
 (docs/accounts.md): the admin shows accounts and companies read-only, never a superuser flag, group
 or permission, and every change made in it is also recorded on the audit chain."""
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_field
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from monitoring.events import actor_of, record
 from trading import models
@@ -35,6 +38,42 @@ class AuditedAdmin(admin.ModelAdmin):
         for obj in queryset:
             self._audit(request, obj, "deleted")
         return super().log_deletions(request, queryset)
+
+
+class LabelledAdmin(admin.ModelAdmin):
+    """Labels in the reader's language for fields whose model names them only by their field name
+    ("name zh", "sells"): a model's own ``verbose_name`` changes only with a migration, so the admin
+    gives the change form's labels and the list's columns here."""
+    labels: dict = {}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for name, label in self.labels.items():
+            if name in form.base_fields:
+                form.base_fields[name].label = label
+        return form
+
+    def get_list_display(self, request):
+        return [self._column(name) if name in self.labels else name for name in super().get_list_display(request)]
+
+    def _column(self, name: str):
+        field = self.model._meta.get_field(name)
+        boolean = field.get_internal_type() == "BooleanField"
+
+        def column(obj):
+            value = getattr(obj, name)
+            # The admin draws a boolean column's icon from the value itself.
+            return value if boolean else display_for_field(value, field, self.get_empty_value_display())
+
+        column.short_description = self.labels[name]
+        column.admin_order_field = name
+        column.boolean = boolean
+        column.__name__ = name
+        return column
+
+
+# The columns the reference data's models leave unnamed in Chinese (see LabelledAdmin).
+CODE_AND_NAMES = {"code": pgettext_lazy("reference data", "Code"), "name_zh": _("Chinese name"), "name_en": _("English name")}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -73,14 +112,16 @@ class OrganisationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.Market)
-class MarketAdmin(AuditedAdmin):
+class MarketAdmin(AuditedAdmin, LabelledAdmin):
     list_display = ("code", "name_zh", "name_en", "sells", "position")
+    labels = {**CODE_AND_NAMES, "sells": _("Highest price wins"), "position": _("Position")}
 
 
 @admin.register(models.CentreNotice)
-class CentreNoticeAdmin(AuditedAdmin):
+class CentreNoticeAdmin(AuditedAdmin, LabelledAdmin):
     """The centre's own notices on the portal; withdrawn by a date, never deleted (the model says why)."""
     list_display = ("title", "published_at", "pinned", "withdrawn_at")
+    labels = {"pinned": _("Pinned"), "withdrawn_at": _("Withdrawn at")}
     fields = ("title", "body", "published_at", "pinned", "withdrawn_at")
 
     def save_model(self, request, obj, form, change):
@@ -93,8 +134,9 @@ class CentreNoticeAdmin(AuditedAdmin):
 
 
 @admin.register(models.Procedure)
-class ProcedureAdmin(AuditedAdmin):
+class ProcedureAdmin(AuditedAdmin, LabelledAdmin):
     list_display = ("market", "code", "name_zh", "name_en")
+    labels = {"market": _("Market"), **CODE_AND_NAMES}
 
 
 @admin.register(models.Rule)

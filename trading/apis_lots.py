@@ -1,13 +1,15 @@
 """REST endpoints of lots: public reads, staff writes. Each write calls one service."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.events import actor_of
+from trading.filters import AnnouncementFilter, LotFilter
 from trading.models import Lot, Project
 from trading.permissions import IsStaffRole
 from trading.selectors import announcement_list_public, lot_get_public, lot_list_public, lot_timeline
@@ -32,25 +34,17 @@ from trading.services.retender import lot_retender
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
           409: ErrorSerializer}
-FILTERS = [OpenApiParameter("market", str), OpenApiParameter("status", str),
-           OpenApiParameter("code", str, description="One lot's code, `<project code>-<lot number>` (any case)"),
-           OpenApiParameter("q", str, description="Words of the titles, or a project's or lot's code")]
-
-
 class LotListApi(ListAPIView):
-    """Lots the public may see, filtered by market, status and lot code and searched by title or code."""
+    """Lots the public may see, with the portal's search filters (market, procedure, status, tenderee,
+    region, publication dates, lot code, keyword); a filter given a value it cannot read answers 400."""
 
     serializer_class = LotSerializer
     permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LotFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        return lot_list_public(market=params.get("market", ""), status=params.get("status", ""),
-                               code=params.get("code", ""), q=params.get("q", ""))
-
-    @extend_schema(parameters=FILTERS)
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return lot_list_public()
 
 
 class LotDetailApi(RetrieveAPIView):
@@ -86,19 +80,15 @@ class LotTimelineApi(APIView):
 
 
 class AnnouncementListApi(ListAPIView):
+    """Announcements, newest first, with the same filters as the portal's announcement list."""
+
     serializer_class = AnnouncementSerializer
     permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AnnouncementFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        return announcement_list_public(market=params.get("market", ""), kind=params.get("kind", ""),
-                                        q=params.get("q", ""))
-
-    @extend_schema(parameters=[OpenApiParameter("market", str), OpenApiParameter("kind", str),
-                               OpenApiParameter("q", str, description="Words of the title or text, or a project's "
-                                                                      "or lot's code")])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return announcement_list_public()
 
 
 class LotAnnouncementApi(APIView):

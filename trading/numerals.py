@@ -80,3 +80,28 @@ def _yuan(number: int) -> str:
         if power in SECTION_WORDS and (power == 8 or number // 10**power % 10**4):
             parts.append(SECTION_WORDS[power])
     return "".join(parts)
+
+
+LOWER_DIGITS = "零一二三四五六七八九"
+LOWER_PLACES = ("", "十", "百", "千")
+
+
+def article_number(number: int) -> str:
+    """A whole number from 1 to 9999 in the lowercase numerals that number a law's articles, as in
+    第二十六条, 第一百零三条, 第十条: one 零 for a run of zeros inside, none at the end, and 十 rather
+    than 一十 at the start."""
+    if not 0 < number < 10_000:
+        raise ValueError(f"article number {number} out of range")
+    figures = str(number)
+    parts, zeros_pending = [], False
+    for index, figure in enumerate(figures):
+        digit = int(figure)
+        if digit == 0:
+            zeros_pending = True
+            continue
+        if zeros_pending:
+            parts.append("零")
+            zeros_pending = False
+        parts.append(LOWER_DIGITS[digit] + LOWER_PLACES[len(figures) - 1 - index])
+    text = "".join(parts)
+    return text[1:] if text.startswith("一十") else text

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from trading.models import Lot, RuleCode, RuleUnit
+from trading.money import yuan
 from trading.selectors_calendar import lot_published_at, rule_find, rule_get
 from trading.workdays import CHINA, add_working_days, deadline_add, local_day
 
@@ -56,7 +57,7 @@ def _min_after(check: ScheduleCheck, lot: Lot, code: str, start: datetime, end: 
     if end is None or local_day(end) < deadline.last_day:
         check.violations.append(Violation(
             rule=code,
-            message=message % {"n": rule.amount, "unit": RuleUnit(rule.unit).label, "source": rule.source,
+            message=message % {"n": rule.amount, "unit": RuleUnit(rule.unit).label, "source": rule.source_text,
                                "earliest": deadline.last_day.isoformat()},
             earliest=deadline.last_day,
         ))
@@ -95,8 +96,8 @@ def deposit_check(check: ScheduleCheck, *, lot: Lot) -> None:
     if lot.deposit > cap:
         check.violations.append(Violation(
             rule=RuleCode.DEPOSIT_CAP,
-            message=_("The bid deposit may be at most %(n)s %% of the estimate (%(source)s): at most %(cap)s yuan.")
-            % {"n": rule.amount, "source": rule.source, "cap": cap},
+            message=_("The bid deposit may be at most %(n)s %% of the estimate (%(source)s): at most %(cap)s.")
+            % {"n": rule.amount, "source": rule.source_text, "cap": yuan(cap)},
         ))
 
 

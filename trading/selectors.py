@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import CharField, Q, Value
+from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 
 from trading.models import Announcement, Lot, Registration
@@ -18,29 +18,20 @@ def registration_active(*, lot: Lot, organisation) -> bool:
 PUBLIC_STATUSES = [s for s in Lot.Status.values if s not in (Lot.Status.DRAFT, Lot.Status.PENDING_REVIEW)]
 
 
-def _lot_code(path: str = "") -> Concat:
+def lot_code_expression(path: str = "") -> Concat:
     """``Lot.code`` (``<project code>-<lot number>``, as announcements print it and banks quote it) in
     SQL, for the lot at ``path`` (``"lot__"`` from an announcement)."""
     return Concat(f"{path}project__code", Value("-"), Cast(f"{path}number", CharField()), output_field=CharField())
 
 
-def lot_list_public(*, market: str = "", status: str = "", q: str = "", code: str = ""):
-    """Lots the public may see (published or later), newest first, filtered (``code``: one lot's
-    code, any case) and searched (titles, the project's code and the lot's)."""
+def lot_list_public(*, code: str = ""):
+    """Lots the public may see (published or later), newest first; ``code``: one lot's code, any case.
+    The portal's search narrows it with ``trading.filters.LotFilter``."""
     lots = (Lot.objects.filter(status__in=PUBLIC_STATUSES)
             .select_related("project__market", "project__procedure", "project__tenderee")
             .order_by("-project__created_at", "project__code", "number"))
-    if market:
-        lots = lots.filter(project__market_id=market)
-    if status:
-        lots = lots.filter(status=status)
-    if q or code:
-        lots = lots.alias(lot_code=_lot_code())
     if code:
-        lots = lots.filter(lot_code__iexact=code.strip())
-    if q:
-        lots = lots.filter(Q(title__icontains=q) | Q(project__title__icontains=q) | Q(project__code__icontains=q)
-                           | Q(lot_code__icontains=q))
+        lots = lots.alias(lot_code=lot_code_expression()).filter(lot_code__iexact=code.strip())
     return lots
 
 
@@ -59,18 +50,11 @@ def lot_reference(*, lot_id: int) -> Lot | None:
     return Lot.objects.filter(pk=lot_id).only("pk").first()
 
 
-def announcement_list_public(*, market: str = "", kind: str = "", q: str = ""):
-    announcements = (Announcement.objects.select_related("lot__project__market")
-                     .order_by("-published_at", "-id"))
-    if market:
-        announcements = announcements.filter(lot__project__market_id=market)
-    if kind:
-        announcements = announcements.filter(kind=kind)
-    if q:
-        announcements = announcements.alias(lot_code=_lot_code("lot__")).filter(
-            Q(title__icontains=q) | Q(body__icontains=q) | Q(lot__project__code__icontains=q)
-            | Q(lot_code__icontains=q))
-    return announcements
+def announcement_list_public():
+    """Every announcement, newest first (they exist only for published lots); narrowed by
+    ``trading.filters.AnnouncementFilter``."""
+    return (Announcement.objects.select_related("lot__project__market", "lot__project__procedure")
+            .order_by("-published_at", "-id"))
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,14 @@ def objection_list_overdue(*, at: datetime | None = None) -> QuerySet[DocumentOb
             .select_related("organisation", "filed_by", "lot__project").order_by("reply_due_at", "id"))
 
 
-def objection_list_own(*, lot: Lot, organisation) -> QuerySet[DocumentObjection]:
-    """The objections an organisation filed on the lot, with their replies, oldest first."""
+def objection_list_own(*, organisation, lot: Lot | None = None) -> QuerySet[DocumentObjection]:
+    """The objections an organisation filed (on the lot, or on every lot with its lot and project),
+    with their replies, oldest first."""
     if organisation is None:
         return DocumentObjection.objects.none()
+    if lot is None:
+        return (DocumentObjection.objects.filter(organisation=organisation).select_related("lot__project")
+                .order_by("filed_at", "id"))
     return DocumentObjection.objects.filter(lot=lot, organisation=organisation).order_by("filed_at", "id")
 
 

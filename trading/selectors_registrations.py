@@ -53,3 +53,11 @@ def deposits_refund_due() -> QuerySet[Deposit]:
 def deposits_refund_overdue(*, at: datetime | None = None) -> QuerySet[Deposit]:
     """Refunds whose due instant has come (the period is open while now < due)."""
     return deposits_refund_due().filter(refund_due_at__lte=at or clock.now())
+
+
+def registrations_of_organisation(*, organisation_id: int | None) -> QuerySet[Registration]:
+    """Every registration of an organisation with its lot and deposit, the newest first."""
+    if organisation_id is None:
+        return Registration.objects.none()
+    return (Registration.objects.filter(organisation_id=organisation_id).select_related("deposit", *_LOT)
+            .order_by("-registered_at", "-pk"))

@@ -3,7 +3,6 @@ from django.urls import include, path
 from trading import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("", include("trading.accounts.urls")),

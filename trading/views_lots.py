@@ -3,6 +3,7 @@ staff pages that create, review, publish, amend and suspend lots. Thin: every wr
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,12 +11,11 @@ from django.views.decorators.http import require_POST
 
 from monitoring.events import actor_of
 from trading.errors import TradingError
+from trading.filters import AnnouncementFilter, LotFilter
 from trading.forms_lots import (
     AmendForm,
-    AnnouncementFilterForm,
     CorrectForm,
     LotFieldsForm,
-    LotFilterForm,
     NoticeForm,
     ProjectCreateForm,
     ReasonForm,
@@ -23,6 +23,7 @@ from trading.forms_lots import (
 from trading.models import Lot, Role
 from trading.permissions import role_required
 from trading.selectors import announcement_list_public, lot_get_public, lot_list_for_staff, lot_list_public, lot_timeline
+from trading.selectors_timeline import lot_story
 from trading.services.announcements import announcement_correct, announcement_publish
 from trading.services.lots import (
     lot_amend,
@@ -39,33 +40,32 @@ from trading.services.retender import lot_retender
 PAGE_SIZE = 20
 
 
-def _filters(form) -> dict:
-    if not form.is_valid():
-        return {}
-    data = dict(form.cleaned_data)
-    if data.get("market") is not None:
-        data["market"] = data["market"].code
-    return {k: v or "" for k, v in data.items()}
+def _search(request, filterset, template: str):
+    """A list page: the filters as a GET form, so every search and each of its pages is a URL to
+    share; a filter given a value it cannot read says so next to its field and the others apply."""
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    market = filterset.form.cleaned_data.get("market") if filterset.is_valid() else None
+    return render(request, template, {"form": filterset.form, "page": page, "feed_market": market})
 
 
 def announcement_list(request):
-    form = AnnouncementFilterForm(request.GET or None)
-    page = Paginator(announcement_list_public(**_filters(form)), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "trading/announcement_list.html", {"form": form, "page": page})
+    return _search(request, AnnouncementFilter(request.GET or None, queryset=announcement_list_public()),
+                   "trading/announcement_list.html")
 
 
 def lot_list(request):
-    form = LotFilterForm(request.GET or None)
-    page = Paginator(lot_list_public(**_filters(form)), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "trading/lot_list.html", {"form": form, "page": page})
+    return _search(request, LotFilter(request.GET or None, queryset=lot_list_public()), "trading/lot_list.html")
 
 
 def lot_detail(request, lot_id: int):
+    """A lot's public page: its story at a glance (what happens next and when, the steps taken and
+    to come), its particulars, its announcements and the pages of its documents, opening and result."""
     lot = lot_get_public(lot_id=lot_id)
     if lot is None:
         raise Http404
+    prefetch_related_objects([lot], "announcements", "status_changes")
     return render(request, "trading/lot_detail.html", {
-        "lot": lot, "announcements": lot.announcements.all(), "timeline": lot_timeline(lot=lot),
+        "lot": lot, "announcements": lot.announcements.all(), "story": lot_story(lot=lot),
     })
 
 
@@ -85,7 +85,8 @@ def staff_project_create(request):
         try:
             with transaction.atomic():
                 project = project_create(code=data["code"], title=data["title"], market=data["procedure"].market,
-                                         procedure=data["procedure"], tenderee=data["tenderee"], actor=actor)
+                                         procedure=data["procedure"], tenderee=data["tenderee"],
+                                         region=data["region"], actor=actor)
                 lot = lot_create(project=project, actor=actor, **form.lot_fields())
         except TradingError as error:
             form.add_error(None, error.message)
@@ -101,8 +102,9 @@ def staff_lot(request, lot_id: int):
                **{name: getattr(lot, name) for name in ("documents_until", "bid_deadline", "listing_start",
                                                          "listing_end")}}
     return render(request, "trading/staff_lot.html", {
-        "lot": lot, "timeline": lot_timeline(lot=lot), "edit_form": LotFieldsForm(initial=initial),
-        "amend_form": AmendForm(), "reason_form": ReasonForm(), "notice_form": NoticeForm(),
+        "lot": lot, "timeline": lot_timeline(lot=lot),
+        "edit_form": LotFieldsForm(initial=initial, kind=lot.procedure.kind),
+        "amend_form": AmendForm(kind=lot.procedure.kind), "reason_form": ReasonForm(), "notice_form": NoticeForm(),
         "announcements": lot.announcements.all(),
     })
 
@@ -116,13 +118,13 @@ def _valid(form):
 
 
 def _edit(request, lot, actor):
-    form = LotFieldsForm(request.POST)
+    form = LotFieldsForm(request.POST, kind=lot.procedure.kind)
     _valid(form)
     lot_update(lot_id=lot.pk, actor=actor, **form.lot_fields())
 
 
 def _amend(request, lot, actor):
-    lot_amend(lot_id=lot.pk, actor=actor, **_valid(AmendForm(request.POST)))
+    lot_amend(lot_id=lot.pk, actor=actor, **_valid(AmendForm(request.POST, kind=lot.procedure.kind)))
 
 
 def _notice(request, lot, actor):

@@ -142,3 +142,19 @@ def objections_open(*, lot: Lot, at: datetime | None = None) -> list[OpenObjecti
                                 reply_due_at=o.reply_due_at, overdue=o.reply_due_at <= now)
                   for o in objections]
     return sorted(found, key=lambda objection: (objection.filed_at, objection.kind, objection.id))
+
+
+def notices_of_organisation(*, organisation_id: int | None) -> QuerySet[Notice]:
+    """The award and result notices an organisation received on every lot, with the lot, the newest first."""
+    if organisation_id is None:
+        return Notice.objects.none()
+    return (Notice.objects.filter(organisation_id=organisation_id).select_related("proposal__lot__project")
+            .order_by("-issued_at", "-pk"))
+
+
+def candidate_objections_own(*, organisation_id: int | None) -> QuerySet[CandidateObjection]:
+    """An organisation's objections to published candidates, with the lot and any reply, the newest first."""
+    if organisation_id is None:
+        return CandidateObjection.objects.none()
+    return (CandidateObjection.objects.filter(organisation_id=organisation_id).select_related("lot__project")
+            .order_by("-filed_at", "-pk"))

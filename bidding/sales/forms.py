@@ -23,7 +23,9 @@ class AuctionForm(forms.Form):
     descending (floor, decrement, step). The service says what a method is missing."""
     method = forms.ChoiceField(label=_("Method"), choices=Auction.Method.choices)
     starting_price = _amount(_("Starting price (yuan)"))
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # A datetime-local input shows a value only in its own form, 2031-03-03T09:30 (China time).
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     increment = _amount(_("Increment (yuan)"), required=False)
     free_minutes = forms.IntegerField(label=_("Free bidding (minutes)"), min_value=0, max_value=24 * 60, initial=10,
                                       required=False)

@@ -1,4 +1,8 @@
 """Reads of sales: auctions and their ladders, listings, bidder numbers, deals."""
+from datetime import datetime
+
+from django.db.models import QuerySet
+
 from bidding.sales.models import Auction, AuctionBidder, DealConfirmation, Listing, ListingBidder, SealedReserve
 
 
@@ -50,3 +54,25 @@ def listing_bidder_number(*, lot_id: int, organisation_id: int | None) -> tuple[
 
 def deal_of_lot(*, lot_id: int) -> DealConfirmation | None:
     return DealConfirmation.objects.select_related("organisation", "lot").filter(lot_id=lot_id).first()
+
+
+def auctions_of_organisation(*, organisation_id: int | None) -> QuerySet[Auction]:
+    """The auctions not yet ended in which an organisation bids, with the lot, the soonest first."""
+    if organisation_id is None:
+        return Auction.objects.none()
+    return (Auction.objects.filter(bidders__organisation_id=organisation_id).exclude(status=Auction.Status.ENDED)
+            .select_related("lot__project").order_by("starts_at", "pk"))
+
+
+def auctions_to_host(*, until: datetime) -> QuerySet[Auction]:
+    """Auctions not yet ended that start before ``until`` (those under way too), the soonest first."""
+    return (Auction.objects.filter(starts_at__lt=until).exclude(status=Auction.Status.ENDED)
+            .select_related("lot__project").order_by("starts_at", "pk"))
+
+
+def deals_of_organisation(*, organisation_id: int | None) -> QuerySet[DealConfirmation]:
+    """The deals an organisation won (its deal confirmations), with the lot, the newest first."""
+    if organisation_id is None:
+        return DealConfirmation.objects.none()
+    return (DealConfirmation.objects.filter(organisation_id=organisation_id).select_related("lot__project")
+            .order_by("-issued_at", "-pk"))

@@ -20,6 +20,7 @@ from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
 from trading.models import Lot, Role
+from trading.money import yuan
 from trading.permissions import role_required
 
 
@@ -112,8 +113,8 @@ def listing_quote_view(request, lot_id: int):
         answer = listing_quote(lot_id=lot.pk, user=request.user, amount=form.cleaned_data["amount"])
     except BiddingError as error:
         return _listing_page(request, lot, form=form, error=error.message, status=error.status)
-    messages.success(request, _("Your quote of %(price)s yuan is accepted (No. %(position)d).")
-                     % {"price": answer.price, "position": answer.position})
+    messages.success(request, _("Your quote of %(price)s is accepted (No. %(position)d).")
+                     % {"price": yuan(answer.price), "position": answer.position})
     return redirect("listing-page", lot_id=lot.pk)
 
 
@@ -139,9 +140,9 @@ def deal_confirmation_download(request, lot_id: int):
     return response
 
 
-@login_required
 def auction_page(request, auction_id: int):
     """A live auction: the current price, the countdown and the ladder with bidder numbers; a bidder's
-    own bid box. Who may watch is the auction room's rule (monitoring's ``auction_room_config`` tag)."""
+    own bid box. Anyone may watch, signed in or not (the auction room's rule, monitoring's
+    ``auction_room_config`` tag); only its bidders get the box."""
     auction = get_object_or_404(Auction.objects.select_related("lot__project"), pk=auction_id)
     return render(request, "bidding/auction.html", {"auction": auction})

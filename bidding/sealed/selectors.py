@@ -3,8 +3,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from bidding.crypto import receipts
-from bidding.sealed.models import Bid, OpeningSession
+from bidding.sealed.models import Bid, CustodianKey, KeyShare, OpeningResponse, OpeningSession, SharePresentation
 from trading import signing
+from trading.models import Lot
 
 
 def bids_of_organisation(*, lot_id: int, organisation_id: int | None) -> QuerySet[Bid]:
@@ -36,3 +37,43 @@ def opening_sessions_live() -> QuerySet[OpeningSession]:
     """Openings under way (not closed), with their lot and project, the earliest started first."""
     return (OpeningSession.objects.exclude(status=OpeningSession.Status.CLOSED)
             .select_related("lot__project").order_by("started_at", "pk"))
+
+
+def bid_list_own(*, organisation_id: int | None) -> QuerySet[Bid]:
+    """Every bid of an organisation on every lot (replaced and withdrawn ones too: each has its
+    receipt), with its lot, the lot's opening session (``lot.opening_session`` raises where there is
+    none) and the organisation, the newest first."""
+    if organisation_id is None:
+        return Bid.objects.none()
+    return (Bid.objects.filter(organisation_id=organisation_id)
+            .select_related("lot__project", "lot__opening_session", "organisation").order_by("-received_at", "-pk"))
+
+
+def opening_objections_own(*, organisation_id: int | None) -> QuerySet[OpeningResponse]:
+    """An organisation's objections to opening records, with the lot and any answer, the newest first."""
+    if organisation_id is None:
+        return OpeningResponse.objects.none()
+    return (OpeningResponse.objects.filter(organisation_id=organisation_id, kind=OpeningResponse.Kind.OBJECTION)
+            .select_related("session__lot__project").order_by("-at", "-pk"))
+
+
+# A custodian's share counts until the lot's opening (or a sale's reveal of its reserve) has used it.
+SHARE_PENDING_STATUSES = (Lot.Status.PUBLISHED, Lot.Status.BIDDING, Lot.Status.CLOSED, Lot.Status.OPENING,
+                          Lot.Status.LISTING, Lot.Status.AUCTION, Lot.Status.SUSPENDED)
+
+
+def shares_pending(*, custodian_id: int) -> QuerySet[KeyShare]:
+    """The key shares a custodian holds for lots not yet opened, with the lot and its opening session
+    (None before the opening starts; ``lot.opening_session`` raises then), the earliest deadline first."""
+    return (KeyShare.objects.filter(custodian_id=custodian_id, opening_key__lot__status__in=SHARE_PENDING_STATUSES)
+            .select_related("opening_key__lot__project", "opening_key__lot__opening_session")
+            .order_by("opening_key__lot__bid_deadline", "pk"))
+
+
+def sessions_presented(*, custodian_id: int) -> set[int]:
+    """Ids of the opening sessions at which a custodian has presented their share."""
+    return set(SharePresentation.objects.filter(custodian_id=custodian_id).values_list("session_id", flat=True))
+
+
+def custodian_key_exists(*, user_id: int) -> bool:
+    return CustodianKey.objects.filter(user_id=user_id).exists()

@@ -51,7 +51,7 @@ def custodian_key(request):
 def lot_publish_page(request, lot_id: int):
     role_required(request.user, Role.STAFF)
     lot = get_object_or_404(Lot.objects.select_related("project"), pk=lot_id, status=Lot.Status.PENDING_REVIEW)
-    form = PublishSealedForm(request.POST or None, initial={"title": f"{lot.project.title}{lot.title}"})
+    form = PublishSealedForm(request.POST or None, initial={"title": lot.display_title})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -27,7 +27,7 @@ from django_otp.models import Device
 
 from monitoring.events import event_payload, subject_group, user_group
 from monitoring.live.hub import hub
-from monitoring.live.rooms import Member, RoomError, ROOMS
+from monitoring.live.rooms import PUBLIC, Member, RoomError, ROOMS
 from monitoring.selectors import audit_entries_for_subject, subject_head
 from trading.accounts.selectors import second_factor_needed
 from trading.errors import PlatformError
@@ -244,6 +244,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.member is None:
             return None
         with translation.override(self._language()):
+            if self.member.role == PUBLIC:
+                raise RoomError("not_allowed", _("Watching a public session takes no action."))
             return handler(self.scope["user"], self.member, self.key, args)
 
     def _language(self) -> str:

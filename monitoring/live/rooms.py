@@ -20,6 +20,8 @@ from trading.models import Role
 from trading.selectors import lot_reference, registration_active
 
 STAFF, OBSERVER, BIDDER = "staff", "observer", "bidder"
+# Anyone at all, signed in or not, watching a public session: reads its events, takes no action.
+PUBLIC = "public"
 
 
 @dataclass(frozen=True)
@@ -148,20 +150,22 @@ class AlertsRoom(Room):
 
 class AuctionRoom(Room):
     """A live auction (subject ``auction:<id>``): staff run it; regulators and the supervisors assigned
-    to its lot watch; its bidders bid (through the API) and learn their own number, the others' bids
-    showing numbers only."""
+    to its lot watch; its bidders bid (through the API) and learn their own number. A public sale is
+    watched by anyone (网上公开竞价), signed in or not, as the public reads an opening's record: its
+    events name bidders by number only, never a name."""
     name = "auction"
 
     def subject_of(self, key: str) -> str:
         return f"auction:{key}"
 
     def admit(self, *, user, key: str, details: bool = True) -> Member | None:
-        if not user.is_authenticated:
-            return None
         lot_id = auction_lot_id(auction_id=int(key))
         if lot_id is None:
             return None
-        subject, roles = self.subject_of(key), user.role_set
+        subject = self.subject_of(key)
+        if not user.is_authenticated:
+            return Member(PUBLIC, subject)
+        roles = user.role_set
         if Role.STAFF in roles:
             return Member(STAFF, subject)
         if Role.REGULATOR in roles or (Role.SUPERVISOR in roles
@@ -169,7 +173,7 @@ class AuctionRoom(Room):
             return Member(OBSERVER, subject)
         number = (auction_bidder_number(auction_id=int(key), organisation_id=user.organisation_id)
                   if Role.BIDDER in roles else None)
-        return Member(BIDDER, subject, {"number": number}) if number is not None else None
+        return Member(BIDDER, subject, {"number": number}) if number is not None else Member(PUBLIC, subject)
 
     actions = {
         "stop.request": lambda user, member, key, args: _stop_request(

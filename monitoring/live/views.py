@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bidding.sealed.selectors import opening_sessions_live
+from monitoring.event_words import room_words
 from monitoring.selectors import subject_head
 from trading.models import CalendarAlert, Role
 from trading.permissions import role_required
@@ -25,6 +26,7 @@ def dashboard_page(request):
         "url": "/ws/rooms/dashboard/", "after": head,
         "opening_url": reverse("opening-page", args=[0]).replace("/0/", "/{lot}/"),
         "reasons": dict(CalendarAlert.Reason.choices),
+        **room_words("session", "alert", "calendar", "supervision"),
         "labels": {
             "connecting": _("Connecting…"), "connected": _("Connected: live"),
             "reconnecting": _("Connection lost: reconnecting…"), "refused": _("Access refused"),

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.event_words import alert_details
 from monitoring.supervision.models import Alert
 from monitoring.supervision.rules import RULES, rule_label
 from monitoring.supervision.selectors import alert_counts, alert_get, alert_list
@@ -83,6 +84,7 @@ def _may_acknowledge(user, alert: Alert) -> bool:
 def _alert_page(request, alert: Alert, *, form=None, error=None, status=200):
     return render(request, "monitoring/supervision/alert.html", {
         "alert": alert, "rule": RULES.get(alert.rule), "event_rule": alert_is_event(alert),
+        "details": alert_details(alert.data or {}),
         "may_acknowledge": _may_acknowledge(request.user, alert), "form": form or AcknowledgeForm(),
         "error": error,
     }, status=status)

@@ -8,18 +8,17 @@ from django.utils.translation import gettext as _
 
 from bidding.sales.models import Auction
 from bidding.sealed.models import OpeningSession
+from monitoring.event_words import room_words
 from monitoring.live.rooms import ROOMS
 from trading.models import Lot, Role
 
 register = template.Library()
 
 
-def _supervision_kinds() -> dict:
-    """What a session's room calls the supervisors' and officials' steps (supervisors.sessions)."""
-    return {"supervision.stop_requested": _("Stop request by a social supervisor"),
-            "supervision.stop_answered": _("Stop request answered"),
-            "supervision.objection_recorded": _("Objection by a social supervisor"),
-            "supervision.official_checked_in": _("Official present")}
+# A lot's room carries everything recorded on the lot: its own steps, its opening, its sale and
+# the supervisors' and officials' steps at its sessions.
+LOT_AREAS = ("project", "lot", "announcement", "document", "enquiry", "objection", "opening", "listing",
+             "auction", "sale", "supervision", "session", "evaluation", "candidates", "award")
 
 
 def _connection_labels() -> dict:
@@ -48,18 +47,7 @@ def opening_room_config(context, lot) -> dict | None:
             "objection": _("Objection"), "answer": _("Answer"), "saving": _("Saving…"),
             "saved": _("Saved at"), "none": _("None yet."), "sealed_later": _("told when bidding closes"),
         },
-        "kinds": {
-            "lot.created": _("Lot created"), "lot.updated": _("Lot updated"),
-            "lot.opening_key_made": _("Opening key made"), "lot.status_changed": _("Status changed"),
-            "lot.amended": _("Amendment"), "lot.bids_counted": _("Sealed bids counted"),
-            "opening.share_presented": _("Key share presented"), "opening.bid_opened": _("Bid opened"),
-            "opening.record_published": _("Record published"), "opening.confirmed": _("Record confirmed"),
-            "opening.objection": _("Objection"), "opening.objection_answered": _("Objection answered"),
-            "opening.closed": _("Opening closed"), "announcement.published": _("Announcement published"),
-            "announcement.corrected": _("Announcement corrected"), "document.uploaded": _("Document uploaded"),
-            "enquiry.answered": _("Question answered"), "lot.retendered": _("Tendered again"),
-            **_supervision_kinds(),
-        },
+        **room_words(*LOT_AREAS),
     }
 
 
@@ -85,13 +73,7 @@ def auction_room_config(context, auction) -> dict | None:
             "accepted": _("Accepted"), "you": _("you"), "bidder": _("Bidder No. %(n)s"),
             "deal": _("Deal confirmation (PDF)"), "awaiting_reserve": _("awaiting the reserve's reveal"),
         },
-        "kinds": {
-            "auction.scheduled": _("Auction scheduled"), "auction.opened": _("Free bidding opened"),
-            "auction.countdown_started": _("Countdown started"), "auction.bid_accepted": _("Bid accepted"),
-            "auction.ended": _("Auction ended"), "sale.deal_confirmed": _("Deal confirmed"),
-            "sale.unsold": _("Unsold"),
-            **_supervision_kinds(),
-        },
+        **room_words("auction", "sale", "supervision", "session"),
     }
 
 
@@ -107,12 +89,5 @@ def listing_room_config(context, lot) -> dict | None:
         "labels": {
             **_connection_labels(), "bidder": _("Bidder No. %(n)s"),
         },
-        "kinds": {
-            "listing.terms_set": _("Listing terms set"), "listing.quote_accepted": _("Quote accepted"),
-            "listing.reserve_sealed": _("Reserve sealed"), "listing.closed": _("Listing closed"),
-            "opening.reserve_reveal_started": _("Reserve reveal started"),
-            "opening.share_presented": _("Key share presented"), "opening.reserve_revealed": _("Reserve revealed"),
-            "lot.status_changed": _("Status changed"), "sale.deal_confirmed": _("Deal confirmed"),
-            "sale.unsold": _("Unsold"),
-        },
+        **room_words(*LOT_AREAS),
     }

@@ -79,7 +79,7 @@ def _out_of_time(lot: Lot, code: str, deadline: Deadline, *, error_code: str, wh
     return SupervisionError(
         error_code,
         _("%(what)s must be filed within %(n)s %(unit)s (%(source)s): the last day was %(last_day)s.")
-        % {"what": what, "n": rule.amount, "unit": RuleUnit(rule.unit).label, "source": rule.source,
+        % {"what": what, "n": rule.amount, "unit": RuleUnit(rule.unit).label, "source": rule.source_text,
            "last_day": deadline.last_day.isoformat()},
         status=409)
 

@@ -136,6 +136,11 @@ def report_list(*, status: str = "") -> QuerySet[PublicReport]:
     return reports.order_by(waiting, "received_at", "pk")
 
 
+def reports_waiting() -> QuerySet[PublicReport]:
+    """The reports waiting for the regulator's next step (received or being handled), oldest first."""
+    return report_list().filter(status__in=[PublicReport.Status.RECEIVED, PublicReport.Status.TRIAGED])
+
+
 def report_get(*, report_id: int) -> PublicReport | None:
     return PublicReport.objects.select_related("lot__project", "reporter__organisation").filter(pk=report_id).first()
 

@@ -150,6 +150,19 @@ class Lot(FSMModelMixin, models.Model):
         return f"{self.project.code}-{self.number}"
 
     @property
+    def display_title(self) -> str:
+        """The lot's name as pages print it: a single-lot project often names its lot as itself
+        (市民中心二期土建工程 twice), and a lot's own title may be only "第一标段", so the project's
+        title comes first unless the lot's already says it."""
+        project = self.project.title.strip()
+        lot = self.title.strip()
+        if not project or project in lot:
+            return lot
+        if not lot or lot in project:
+            return project
+        return f"{project} — {lot}"
+
+    @property
     def is_public(self) -> bool:
         """Published or later: the public portal shows the lot."""
         return self.status not in (self.Status.DRAFT, self.Status.PENDING_REVIEW)

@@ -16,7 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from trading.citations import legal_citation
 from trading.models.lots import Market, Procedure
+from trading.money import wan_yuan
 
 
 class RuleCode(models.TextChoices):
@@ -140,7 +142,7 @@ class Rule(models.Model):
             return ""
         if self.unit == RuleUnit.FRACTION:
             return f"{self.get_sense_display()} {self.legal_amount}/{self.denominator}"
-        return f"{self.get_sense_display()} {self.legal_amount} {self.get_unit_display()}"
+        return f"{self.get_sense_display()} {self._with_unit(self.legal_amount)}"
 
     def as_of(self, moment) -> "Rule":
         """This rule as it stood at ``moment`` (a lot's publication): the numbers before every change
@@ -157,10 +159,20 @@ class Rule(models.Model):
         return past
 
     @property
+    def source_text(self) -> str:
+        """The legal source as the reader's language cites it (《招标投标法》第二十四条 in Chinese)."""
+        return legal_citation(self.source)
+
+    @property
     def amount_text(self) -> str:
         if self.unit == RuleUnit.FRACTION:
             return f"{self.amount}/{self.denominator}"
-        return f"{self.amount} {self.get_unit_display()}"
+        return self._with_unit(self.amount)
+
+    def _with_unit(self, amount) -> str:
+        if self.unit == RuleUnit.WAN_YUAN:
+            return wan_yuan(amount * 10_000)
+        return f"{amount} {self.get_unit_display()}"
 
     @property
     def ratio(self) -> Fraction:

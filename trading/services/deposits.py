@@ -16,6 +16,7 @@ from django_fsm import TransitionNotAllowed
 from monitoring.events import record
 from trading import bank, clock
 from trading.errors import TradingError
+from trading.money import yuan
 from trading.models import BankNotification, Deposit, Lot, Registration, RuleCode
 from trading.selectors_calendar import lot_published_at, rule_find, rule_get
 from trading.services_calendar import calendar_provisional_alert
@@ -55,9 +56,9 @@ def deposit_cap_check(*, lot: Lot) -> None:
         cap = (lot.estimate * Decimal(rule.ratio.numerator) / Decimal(rule.ratio.denominator)).quantize(Decimal("0.01"))
         raise TradingError(
             "deposit_cap",
-            _("The lot asks a deposit of %(deposit)s yuan, above the cap of %(rule)s of the estimate "
-              "(%(source)s): at most %(cap)s yuan. Staff must correct the lot before deposits are taken.")
-            % {"deposit": lot.deposit, "rule": rule.amount_text, "source": rule.source, "cap": cap},
+            _("The lot asks a deposit of %(deposit)s, above the cap of %(rule)s of the estimate "
+              "(%(source)s): at most %(cap)s. Staff must correct the lot before deposits are taken.")
+            % {"deposit": yuan(lot.deposit), "rule": rule.amount_text, "source": rule.source_text, "cap": yuan(cap)},
             status=409,
         )
 
@@ -77,8 +78,8 @@ def _deposit_record(*, registration: Registration, amount: Decimal, reference: s
     deposit_cap_check(lot=lot)
     if amount != lot.deposit:
         raise TradingError("deposit_amount_mismatch",
-                           _("The deposit for this lot is %(required)s yuan, not %(amount)s.")
-                           % {"required": lot.deposit, "amount": amount}, status=409)
+                           _("The deposit for this lot is %(required)s, not %(amount)s.")
+                           % {"required": yuan(lot.deposit), "amount": yuan(amount)}, status=409)
     if not reference.strip():
         raise TradingError("reference_required", _("Give the bank reference of the payment."))
     deposit = Deposit.objects.create(registration=registration, amount=amount, currency=lot.currency, source=source,

@@ -49,16 +49,18 @@ def schedule_alert_provisional(check: ScheduleCheck) -> None:
 
 @transaction.atomic
 def project_create(*, code: str, title: str, market: Market, procedure: Procedure, tenderee: Organisation,
-                   actor: str) -> Project:
+                   actor: str, region: str = "") -> Project:
     if procedure.market_id != market.pk:
         raise TradingError("procedure_not_of_market",
                            _("The procedure “%(procedure)s” does not belong to the market “%(market)s”.")
                            % {"procedure": procedure.name, "market": market.name})
     if Project.objects.filter(code=code).exists():
         raise TradingError("project_code_taken", _("The project code %(code)s is already used.") % {"code": code})
-    project = Project.objects.create(code=code, title=title, market=market, procedure=procedure, tenderee=tenderee)
+    project = Project.objects.create(code=code, title=title, market=market, procedure=procedure, tenderee=tenderee,
+                                     region=region.strip())
     record(kind="project.created", actor=actor, subject=f"project:{project.pk}",
-           data={"code": code, "title": title, "market": market.pk, "procedure": procedure.code})
+           data={"code": code, "title": title, "market": market.pk, "procedure": procedure.code,
+                 "region": project.region})
     return project
 
 

@@ -56,7 +56,7 @@ def _filing_window_check(lot: Lot, now: datetime) -> None:
             RuleCode.DOCUMENTS_OBJECTION,
             _("Objections to the tender documents must be filed at least %(n)s %(unit)s before the bid deadline "
               "(%(source)s): the last day was %(last_day)s.")
-            % {"n": rule.amount, "unit": RuleUnit(rule.unit).label, "source": rule.source,
+            % {"n": rule.amount, "unit": RuleUnit(rule.unit).label, "source": rule.source_text,
                "last_day": deadline.last_day.isoformat()},
             status=409,
         )

@@ -77,7 +77,7 @@ def _law_check(rule: Rule, candidate: Rule, *, actor: str) -> None:
     if law.within_law(candidate.amount, candidate.denominator) and not (
             odd_by_law and (not candidate.odd_only or candidate.amount % 2 == 0)):
         return
-    params = {"rule": rule.get_code_display(), "source": rule.source, "limit": law.legal_text,
+    params = {"rule": rule.get_code_display(), "source": rule.source_text, "limit": law.legal_text,
               "proposed": candidate.amount_text}
     if odd_by_law:
         message = _("The law (%(source)s) sets “%(rule)s” at %(limit)s, an odd number: %(proposed)s is outside "

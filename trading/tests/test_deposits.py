@@ -83,7 +83,8 @@ def test_a_deposit_above_the_rule_tables_cap_is_refused_naming_the_rule(clock, b
     with pytest.raises(TradingError) as caught:
         deposit_confirm(registration_id=registration.pk, amount=lot.deposit, reference="ICBC-1", actor="user:1")
     assert caught.value.code == "deposit_cap"
-    assert "招标投标法实施条例 Art 26" in str(caught.value.message) and "100000.00" in str(caught.value.message)
+    assert "《招标投标法实施条例》第二十六条" in str(caught.value.message)
+    assert "100,000.00 元" in str(caught.value.message)
     assert not Deposit.objects.exists()
 
 

@@ -59,7 +59,7 @@ def test_rule_documents_on_sale_at_least_5_days(make_lot):
 @pytest.mark.django_db
 def test_rule_deposit_cap_2_percent_of_the_estimate(make_lot):
     error = refused("deposit_cap", make_lot, "construction", estimate="1000000.00", deposit=Decimal("20000.01"))
-    assert "20000.00" in str(error.message) and "Art 26" in str(error.message)
+    assert "20,000.00 元" in str(error.message) and "第二十六条" in str(error.message)
     make_lot("construction", estimate="1000000.00", deposit=Decimal("20000.00"))
 
 

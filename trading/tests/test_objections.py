@@ -83,7 +83,7 @@ def test_rule_documents_objection_9_days_before_the_deadline_is_refused_and_chan
     events_before = AuditEntry.objects.count()
     with days_before_deadline(lot, 9):
         error = refused("documents_objection", objection_file, lot_id=lot.pk, user=objector, text=TEXT)
-    assert error.status == 409 and last_day.isoformat() in str(error.message) and "Art 22" in str(error.message)
+    assert error.status == 409 and last_day.isoformat() in str(error.message) and "第二十二条" in str(error.message)
     # The last allowed day counts whole, to 24:00 in China; from the next day on, refused.
     with time_machine.travel(day_end(last_day), tick=False):
         refused("documents_objection", objection_file, lot_id=lot.pk, user=objector, text=TEXT)

@@ -118,10 +118,10 @@ def evaluation_create(*, lot_id: int, method: str, category: str, panel_size: in
         if not size_rule.allows(panel_size):
             raise BiddingError("committee_size", _("The panel must have %(rule)s members, an odd number (%(source)s).")
                                % {"rule": f"{size_rule.get_sense_display()} {size_rule.amount}",
-                                  "source": size_rule.source})
+                                  "source": size_rule.source_text})
         if representatives < 0 or not experts_rule.allows(Fraction(panel_size - representatives, panel_size)):
             raise BiddingError("committee_experts", _("Experts must be at least %(share)s of the panel (%(source)s).")
-                               % {"share": experts_rule.amount_text, "source": experts_rule.source})
+                               % {"share": experts_rule.amount_text, "source": experts_rule.source_text})
         if trim_outliers and panel_size < 7:
             raise BiddingError("trim_needs_seven", _("Each item's highest and lowest scores are dropped only with "
                                                      "7 or more members."))

@@ -50,7 +50,7 @@ def test_a_sold_equity_lot_shows_its_deal_as_its_result(client, make_listing_lot
     assert lot.status == Lot.Status.AWARDED
     assert _result_link(client, lot)
     page = client.get(reverse("lot-result", args=[lot.pk]), **EN).content.decode()
-    assert 'data-testid="deal"' in page and "950000.00" in page and 'data-testid="deal-link"' not in page
+    assert 'data-testid="deal"' in page and "CNY 950,000.00" in page and 'data-testid="deal-link"' not in page
     client.force_login(bidder_a)
     page = client.get(reverse("lot-result", args=[lot.pk]), **EN).content.decode()
     deal = reverse("deal-confirmation-pdf", args=[lot.pk])

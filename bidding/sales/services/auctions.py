@@ -29,6 +29,7 @@ from bidding.sales.services.sales import sale_sold, sale_unsold
 from monitoring.events import actor_of, record
 from trading import clock
 from trading.models import Deposit, Lot, Registration, RuleCode, User
+from trading.money import yuan
 from trading.selectors_calendar import lot_published_at, rule_get
 from trading.services.moves import lot_lock, lot_transition
 
@@ -299,7 +300,7 @@ def _redis_async() -> redis.asyncio.Redis:
 
 
 def _too_low(price: Decimal) -> BiddingError:
-    return BiddingError("bid_too_low", _("The bid must beat the current price %(price)s.") % {"price": price},
+    return BiddingError("bid_too_low", _("The bid must beat the current price %(price)s.") % {"price": yuan(price)},
                         status=409)
 
 
@@ -327,7 +328,7 @@ def _refusal(auction_id: int, amount: Decimal, now: datetime):
     if amount < base or (bid_before and amount == base):
         raise _too_low(base)
     raise BiddingError("not_whole_increments", _("The bid must be %(base)s plus a whole number of increments of "
-                                                 "%(step)s.") % {"base": base, "step": step}, status=409)
+                                                 "%(step)s.") % {"base": yuan(base), "step": yuan(step)}, status=409)
 
 
 def _cents(value) -> Decimal:

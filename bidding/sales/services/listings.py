@@ -30,6 +30,7 @@ from bidding.sealed.services.bids import registered_bidder_check
 from monitoring.events import actor_of, record
 from trading import clock
 from trading.models import Lot, User
+from trading.money import yuan
 from trading.services.moves import lot_lock
 
 _LISTING = Listing._meta.db_table
@@ -131,10 +132,11 @@ def _refusal(listing_id: int, amount: Decimal, now: datetime):
         raise BiddingError("listing_not_open", _("The listing period has not started."), status=409)
     base = listing.current_price if listing.current_price is not None else listing.starting_price
     if amount < base or (listing.current_price is not None and amount == base):
-        raise BiddingError("quote_too_low", _("The quote must beat the current price %(price)s.") % {"price": base},
-                           status=409)
+        raise BiddingError("quote_too_low", _("The quote must beat the current price %(price)s.")
+                           % {"price": yuan(base)}, status=409)
     raise BiddingError("not_whole_increments", _("The quote must be %(base)s plus a whole number of increments of "
-                                                 "%(step)s.") % {"base": base, "step": listing.increment}, status=409)
+                                                 "%(step)s.") % {"base": yuan(base), "step": yuan(listing.increment)},
+                       status=409)
 
 
 def listing_continue(*, lot_id: int, user: User) -> ListingBidder:

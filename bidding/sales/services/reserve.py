@@ -58,7 +58,7 @@ def reserve_reveal_start(*, lot: Lot, actor: str) -> OpeningSession:
     Caller holds the lot's lock."""
     session = OpeningSession.objects.create(lot=lot, started_at=clock.now(), started_by=actor)
     record(kind="session.started", actor=actor, subject="centre",
-           data={"lot": lot.pk, "code": lot.code, "title": lot.title, "room": "opening"})
+           data={"lot": lot.pk, "code": lot.code, "title": lot.display_title, "room": "opening"})
     record(kind="opening.reserve_reveal_started", actor=actor, subject=f"lot:{lot.pk}", data={"session": session.pk})
     return session
 

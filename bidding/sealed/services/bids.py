@@ -12,6 +12,8 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from bidding.crypto import receipts
@@ -22,6 +24,7 @@ from bidding.sealed.models import Bid, OpeningKey
 from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Registration, Role, User
+from trading.money import yuan
 from trading.services.notifications import notify
 from trading.selectors_registrations import deposit_held
 from trading.services.moves import lot_lock
@@ -60,7 +63,7 @@ def _refuse_late(lot: Lot) -> None:
     raise BiddingError(
         "deadline_passed",
         _("Bids for this lot closed at %(deadline)s (server time); nothing was stored.")
-        % {"deadline": lot.bid_deadline.isoformat(timespec="microseconds") if lot.bid_deadline else "-"},
+        % {"deadline": date_format(timezone.localtime(lot.bid_deadline), "Y-m-d H:i:s") if lot.bid_deadline else "-"},
         status=409,
     )
 
@@ -74,8 +77,8 @@ def registered_bidder_check(lot: Lot, user: User) -> None:
         raise BiddingError("not_registered", _("Your organisation is not registered for this lot."), status=403)
     if lot.deposit and deposit_held(registration=registration) is None:
         raise BiddingError("deposit_missing",
-                           _("This lot requires a bid deposit of %(amount)s yuan, which has not been received.")
-                           % {"amount": lot.deposit}, status=403)
+                           _("This lot requires a bid deposit of %(amount)s, which has not been received.")
+                           % {"amount": yuan(lot.deposit)}, status=403)
 
 
 def _eligibility_check(lot: Lot, user: User) -> None:

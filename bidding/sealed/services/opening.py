@@ -125,7 +125,7 @@ def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
                     title=str(_("Failure notice: %(lot)s") % {"lot": lot.code}),
                     body=str(_("%(n)d bids were received by the deadline; at least %(needed)d are needed to open "
                                "(%(source)s). The lot has failed and may be tendered again.")
-                             % {"n": sealed, "needed": needed.amount, "source": needed.source}),
+                             % {"n": sealed, "needed": needed.amount, "source": needed.source_text}),
                 )
             return None
         data = {"sealed_bids": sealed}
@@ -140,7 +140,7 @@ def opening_start(*, lot_id: int, actor: str) -> OpeningSession | None:
 def _session_told(lot: Lot, *, kind: str, actor: str) -> None:
     """Tell the supervision dashboard (subject ``centre``) that a lot's opening started or ended."""
     record(kind=kind, actor=actor, subject="centre",
-           data={"lot": lot.pk, "code": lot.code, "title": lot.title, "room": "opening"})
+           data={"lot": lot.pk, "code": lot.code, "title": lot.display_title, "room": "opening"})
 
 
 def _session_lock(session_id: int) -> OpeningSession:

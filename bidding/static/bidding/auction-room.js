@@ -3,7 +3,7 @@
 // ladder; a bidder bids (or, descending, accepts the price of the moment) through the API and sees
 // every answer, accepted or refused with its reason.
 import { Room } from "../monitoring/room.js";
-import { element, logEvent, shanghaiTime } from "../monitoring/room-page.js";
+import { element, logEvent, money, shanghaiTime } from "../monitoring/room-page.js";
 
 const config = JSON.parse(document.getElementById("room-config").textContent);
 const labels = config.labels;
@@ -28,8 +28,9 @@ function descendingPrice(now) {
 function showCountdown() {
   const cell = $("auction-countdown");
   if (config.descending && state.status === "descending") {
-    $("auction-price").textContent = descendingPrice(Date.now());
-    $("auction-price").dataset.price = $("auction-price").textContent;
+    const price = descendingPrice(Date.now());
+    $("auction-price").textContent = money(price, config.money);
+    $("auction-price").dataset.price = price;
   }
   if (!["timed_bidding", "descending"].includes(state.status) || !state.endsAt) return;
   const left = Math.max(0, Math.ceil((state.endsAt.getTime() - Date.now()) / 1000));
@@ -53,18 +54,18 @@ function fold(event) {
     state.endsAt = new Date(data.ends_at);
   }
   if (event.kind === "auction.bid_accepted") {
-    $("auction-price").textContent = `${data.amount} · ${bidderName(data.bidder)}`;
+    $("auction-price").textContent = `${money(data.amount, config.money)} · ${bidderName(data.bidder)}`;
     $("auction-price").dataset.price = data.amount;
     if (data.ends_at) state.endsAt = new Date(data.ends_at);
     $("auction-ladder").prepend(element("tr", null, { "data-position": data.position }));
     $("auction-ladder").firstChild.append(element("td", data.position), element("td", bidderName(data.bidder)),
-      element("td", data.amount), element("td", shanghaiTime(data.at)));
+      element("td", money(data.amount, config.money)), element("td", shanghaiTime(data.at)));
   }
   if (event.kind === "auction.ended") {
     state.status = "ended";
     state.outcome = data.outcome === "awaiting_reserve" ? "" : data.outcome;
     $("auction-countdown").textContent = data.outcome === "awaiting_reserve" ? labels.awaiting_reserve : "—";
-    if (data.price) $("auction-price").textContent = `${data.price} · ${bidderName(data.bidder)}`;
+    if (data.price) $("auction-price").textContent = `${money(data.price, config.money)} · ${bidderName(data.bidder)}`;
   }
   if (event.kind === "sale.deal_confirmed") {
     // The link gets its address only now: before the deal is confirmed it would answer 404.
@@ -73,7 +74,7 @@ function fold(event) {
   }
   showStatus();
   showCountdown();
-  logEvent($("room-log"), event, config.kinds);
+  logEvent($("room-log"), event, config);
 }
 
 async function post(form, url, payload) {
@@ -85,7 +86,7 @@ async function post(form, url, payload) {
   });
   const body = await response.json().catch(() => ({}));
   answer.dataset.code = response.ok ? "accepted" : body.code || String(response.status);
-  answer.textContent = response.ok ? `${labels.accepted}: ${body.price}${body.position ? ` (#${body.position})` : ""}`
+  answer.textContent = response.ok ? `${labels.accepted}: ${money(body.price, config.money)}${body.position ? ` (#${body.position})` : ""}`
     : body.detail || "";
 }
 

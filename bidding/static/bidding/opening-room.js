@@ -1,7 +1,7 @@
 // The opening room: folds the lot's events (docs/rooms.md, "Event kinds") into the page, from the
 // first one on (after=0), so a page opened late shows the same as one open all along.
 import { Room } from "../monitoring/room.js";
-import { element, logEvent, shanghaiTime } from "../monitoring/room-page.js";
+import { element, logEvent, money, shanghaiTime } from "../monitoring/room-page.js";
 
 const config = JSON.parse(document.getElementById("room-config").textContent);
 const labels = config.labels;
@@ -74,7 +74,7 @@ function addBid(data) {
   who.append(element("br"), element("small", data.bidder));
   let outcome = labels.opened;
   if (data.failure) outcome = labels[data.failure.outcome] || data.failure.code;
-  row.append(who, element("td", data.receipt), element("td", data.price ?? "—"),
+  row.append(who, element("td", data.receipt), element("td", money(data.price, config.money)),
     element("td", data.period_days ?? "—"), element("td", outcome, data.failure ? { class: "error" } : {}));
   if (existing) existing.replaceWith(row);
   else body.append(row);
@@ -160,7 +160,7 @@ function fold(event) {
     default:
       break;
   }
-  const item = logEvent($("room-log"), event, config.kinds);
+  const item = logEvent($("room-log"), event, config);
   // A supervisor's stop request or objection and staff's answer are read out in the log itself.
   const said = event.kind.startsWith("supervision.") && (data.reason || data.answer || data.text);
   if (said) item.append(" ", element("q", said));

@@ -430,8 +430,8 @@ def test_the_auction_room_admits_its_bidders_by_number_and_shows_each_accepted_b
     roles, answer, frames = asyncio.run(scenario())
     number = roles["bidder_registered"][1]["number"]
     assert roles == {"staff": ("staff", {}), "regulator": ("observer", {}), "supervisor_assigned": ("observer", {}),
-                     "supervisor_elsewhere": None, "bidder_registered": ("bidder", {"number": number}),
-                     "bidder_not_registered": None, "custodian": None}
+                     "supervisor_elsewhere": ("public", {}), "bidder_registered": ("bidder", {"number": number}),
+                     "bidder_not_registered": ("public", {}), "custodian": ("public", {})}
     event = frames[-1]["events"][-1]
     assert (event["kind"], event["data"]["amount"], event["data"]["bidder"]) == (
         "auction.bid_accepted", "1000000.00", answer.bidder_number)

@@ -2,8 +2,9 @@ import threading
 
 import uvicorn
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.startup import secrets_problem
 from monitoring.sweeps import start_thread
 from trading.pdf import documents_check
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, bind, port, **options):
+        problem = secrets_problem()
+        if problem:
+            raise CommandError(problem)
         stop = threading.Event()
         if settings.PLATFORM_INPROCESS_SWEEPS:
             start_thread(stop)

@@ -56,7 +56,7 @@ function fold(event) {
   else if (event.kind === "session.ended") sessionEnded(data);
   else if (event.kind === "alert.raised") alertRaised(event);
   else if (event.kind === "alert.acknowledged") alertAcknowledged(data);
-  logEvent(document.getElementById("room-log"), event);
+  logEvent(document.getElementById("room-log"), event, config);
 }
 
 Room.open({

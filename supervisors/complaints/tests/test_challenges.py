@@ -84,7 +84,7 @@ def test_rule_procurement_complaint_follows_the_challenge(procurement_lot, bidde
     # (10-14 the first, 11-03 the fifteenth).
     with at(2026, 11, 4, 0):
         error = refused("complaint_filing", complain, lot=procurement_lot, user=bidder_a, challenge_id=made.pk)
-    assert "2026-11-03" in str(error.message) and "Art 55" in str(error.message)
+    assert "2026-11-03" in str(error.message) and "第五十五条" in str(error.message)
     with at(2026, 11, 3, 15):
         complaint = complain(procurement_lot, bidder_a, made.pk)
     # Receipt on Tue 11-03: accepted within 5 working days, decided within 30 (94号令).

@@ -181,7 +181,7 @@ def test_rule_complaint_filing_10_calendar_days_after_knowing(works_lot, bidder_
     events = AuditEntry.objects.count()
     with time_machine.travel(day_end(date(2026, 9, 30)), tick=False):
         error = refused("complaint_filing", file, lot=works_lot, user=bidder_a, known_on=known_on)
-    assert error.status == 409 and "2026-09-30" in str(error.message) and "Art 60" in str(error.message)
+    assert error.status == 409 and "2026-09-30" in str(error.message) and "第六十条" in str(error.message)
     assert not Complaint.objects.exists() and AuditEntry.objects.count() == events
     with time_machine.travel(day_end(date(2026, 9, 30)) - timedelta(seconds=1), tick=False):
         complaint = file(works_lot, bidder_a, known_on=known_on)

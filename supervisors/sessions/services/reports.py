@@ -147,7 +147,7 @@ def observation_report_submit(*, assignment_id: int, user, checklist: dict, issu
             profile = supervisor_profile(user_id=user.pk)
             body = {
                 "platform": settings.PLATFORM_ID, "assignment": seat.pk,
-                "lot": {"id": lot.pk, "code": lot.code, "title": f"{lot.project.title} {lot.title}"},
+                "lot": {"id": lot.pk, "code": lot.code, "title": lot.display_title},
                 "session": kind, "session_ended_at": time_format(ended),
                 "supervisor": {"id": user.pk, "name": str(user),
                                "certificate": profile.certificate_number if profile else ""},
