@@ -12,13 +12,14 @@ from trading.models import Lot, Organisation
 class Specialty(models.Model):
     """A field an expert may be drawn for (seeded; edited in the admin)."""
 
-    code = models.SlugField(primary_key=True, max_length=40)
-    name_zh = models.CharField(max_length=50)
-    name_en = models.CharField(max_length=80)
+    code = models.SlugField(_("code"), primary_key=True, max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80)
 
     class Meta:
         ordering = ["code"]
-        verbose_name_plural = "specialties"
+        verbose_name = _("specialty")
+        verbose_name_plural = _("specialties")
 
     @property
     def name(self):
@@ -31,7 +32,8 @@ class Specialty(models.Model):
 class Expert(models.Model):
     """A member of the expert pool: a person with the expert role."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
+                                related_name="expert")
     specialties = models.ManyToManyField(Specialty, verbose_name=_("specialties"), related_name="experts")
     employer = models.ForeignKey(Organisation, verbose_name=_("employer"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="employed_experts",
@@ -42,6 +44,8 @@ class Expert(models.Model):
 
     class Meta:
         ordering = ["user__username"]
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
 
     def __str__(self):
         return str(self.user)

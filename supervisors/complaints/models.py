@@ -35,13 +35,14 @@ class Challenge(FSMModelMixin, models.Model):
     lot = models.ForeignKey("trading.Lot", verbose_name=_("lot"), on_delete=models.PROTECT, related_name="challenges")
     organisation = models.ForeignKey("trading.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT,
                                      related_name="+")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT,
+                                 related_name="+")
     matter = models.CharField(_("what is challenged"), max_length=300)
     grounds = models.TextField(_("facts and grounds"))
     known_on = models.DateField(_("known on"), help_text=_("The day the supplier knew or should have known."))
     filed_at = models.DateTimeField(_("filed at"))
     reply_due_at = models.DateTimeField(_("reply due"), db_index=True)
-    reply_due_provisional = models.BooleanField(default=False)
+    reply_due_provisional = models.BooleanField(_("reply due date provisional"), default=False)
     status = FSMField(_("status"), default=Status.FILED, choices=Status.choices, protected=True)
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
@@ -84,7 +85,8 @@ class Complaint(FSMModelMixin, models.Model):
     lot = models.ForeignKey("trading.Lot", verbose_name=_("lot"), on_delete=models.PROTECT, related_name="complaints")
     organisation = models.ForeignKey("trading.Organisation", verbose_name=_("complainant"),
                                      on_delete=models.PROTECT, related_name="+")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT,
+                                 related_name="+")
     # Procurement: the complainant's own challenge the complaint follows (政府采购法 Art 55).
     challenge = models.ForeignKey(Challenge, verbose_name=_("challenge"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="complaints")
@@ -93,14 +95,14 @@ class Complaint(FSMModelMixin, models.Model):
     known_on = models.DateField(_("known on"), help_text=_("The day the complainant knew or should have known."))
     filed_at = models.DateTimeField(_("filed at"))
     acceptance_due_at = models.DateTimeField(_("acceptance due"))
-    acceptance_due_provisional = models.BooleanField(default=False)
+    acceptance_due_provisional = models.BooleanField(_("acceptance due date provisional"), default=False)
     status = FSMField(_("status"), default=Status.FILED, choices=Status.choices, protected=True)
     reviewed_at = models.DateTimeField(_("accepted or refused at"), null=True, blank=True)
     reviewed_by = models.CharField(_("accepted or refused by"), max_length=64, blank=True)
     refusal_reasons = models.TextField(_("reasons for refusal"), blank=True)
     # Set at filing where the period counts from receipt (procurement), else at acceptance.
     decision_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
-    decision_due_provisional = models.BooleanField(default=False)
+    decision_due_provisional = models.BooleanField(_("decision due date provisional"), default=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.CharField(_("decided by"), max_length=64, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)

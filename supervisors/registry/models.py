@@ -14,13 +14,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class SessionKind(models.TextChoices):
-    OPENING = "opening", _("Opening")
-    EVALUATION = "evaluation", _("Evaluation")
-    AUCTION = "auction", _("Auction")
+    # Their own context: the bare words are also lot statuses (开标中, 评标中), which read wrong here.
+    OPENING = "opening", pgettext_lazy("session", "Opening")
+    EVALUATION = "evaluation", pgettext_lazy("session", "Evaluation")
+    AUCTION = "auction", pgettext_lazy("session", "Auction")
 
 
 class Supervisor(FSMModelMixin, models.Model):

@@ -26,6 +26,8 @@ class CalendarDay(models.Model):
 
     class Meta:
         ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
         constraints = [
             # ISO weekdays 6 and 7 are Saturday and Sunday.
             models.CheckConstraint(
@@ -49,6 +51,8 @@ class CalendarYear(models.Model):
 
     class Meta:
         ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
 
     def __str__(self):
         return str(self.year)
@@ -70,6 +74,8 @@ class CalendarAlert(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+        verbose_name = _("calendar alert")
+        verbose_name_plural = _("calendar alerts")
 
     def __str__(self):
         return f"{self.year}: {self.message}"

@@ -11,14 +11,17 @@ from trading.models.parties import Organisation
 class Market(models.Model):
     """One of the five element markets; seeded by migration, edited in the admin."""
 
-    code = models.SlugField(primary_key=True, max_length=32)
-    name_zh = models.CharField(max_length=50)
-    name_en = models.CharField(max_length=80)
-    sells = models.BooleanField(default=False, help_text=_("True where the highest price wins (land, equity)."))
-    position = models.PositiveSmallIntegerField(default=0)
+    code = models.SlugField(_("code"), primary_key=True, max_length=32)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    sells = models.BooleanField(_("sells"), default=False,
+                                help_text=_("True where the highest price wins (land, equity)."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position"]
+        verbose_name = _("market")
+        verbose_name_plural = _("markets")
 
     @property
     def name(self):
@@ -40,9 +43,9 @@ class Procedure(models.Model):
         LISTING = "listing", pgettext_lazy("procedure kind", "Listing")
 
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="procedures")
-    code = models.SlugField(max_length=40)
-    name_zh = models.CharField(max_length=50)
-    name_en = models.CharField(max_length=80)
+    code = models.SlugField(_("code"), max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TENDER)
     requires_prequalification = models.BooleanField(
         _("registrations need approval"), default=False,
@@ -52,6 +55,8 @@ class Procedure(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["market", "code"], name="procedure_code_per_market")]
         ordering = ["market__position", "id"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
 
     @property
     def name(self):

@@ -54,10 +54,12 @@ class Organisation(FSMModelMixin, models.Model):
     licence_key = models.CharField(_("business licence (stored object)"), max_length=300, blank=True)
     licence_name = models.CharField(_("business licence file name"), max_length=200, blank=True)
     licence_sha256 = models.CharField(_("business licence SHA-256"), max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self):
         return self.name

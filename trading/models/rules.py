@@ -103,6 +103,8 @@ class Rule(models.Model):
 
     class Meta:
         ordering = ["market__position", "code", "procedure_id"]
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
         constraints = [
             models.UniqueConstraint(fields=["market", "code"], condition=Q(procedure__isnull=True),
                                     name="rule_once_per_market", violation_error_code="rule_duplicate",
