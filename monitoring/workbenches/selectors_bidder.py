@@ -34,11 +34,11 @@ PATH_STATUSES = (Lot.Status.PUBLISHED, Lot.Status.BIDDING, Lot.Status.LISTING, L
                  Lot.Status.CLOSED, Lot.Status.OPENING, Lot.Status.SUSPENDED)
 OPENING_STATUSES = (Lot.Status.BIDDING, Lot.Status.CLOSED, Lot.Status.OPENING)
 
-DONE, NOT_NEEDED, TODO, WAITING, CLOSED = "done", "not_needed", "todo", "waiting", "closed"
+DONE, NOT_NEEDED, TO_DO, WAITING, CLOSED = "done", "not_needed", "todo", "waiting", "closed"
 
 
 def state_labels() -> dict[str, str]:
-    return {DONE: _("Done"), NOT_NEEDED: _("No deposit is asked"), TODO: _("To do"),
+    return {DONE: _("Done"), NOT_NEEDED: _("No deposit is asked"), TO_DO: _("To do"),
             WAITING: _("Awaiting the centre's approval"), CLOSED: _("Closed")}
 
 
@@ -63,7 +63,7 @@ class LotPath:
 
     @property
     def next(self) -> Step | None:
-        return next((step for step in self.steps if step.state == TODO), None)
+        return next((step for step in self.steps if step.state == TO_DO), None)
 
 
 @dataclass(frozen=True)
@@ -160,8 +160,8 @@ def _path(registration: Registration, bid: Bid | None, auction: Auction | None, 
     page = reverse("registration-lot", args=[lot.pk])
     approved = registration.status == Registration.Status.APPROVED
     # Until bidding closes what is not done is to do; the bid itself waits for a pending approval.
-    still = TODO if accepting or lot.status == Lot.Status.PUBLISHED else CLOSED
-    bid_state = WAITING if still == TODO and not approved else still
+    still = TO_DO if accepting or lot.status == Lot.Status.PUBLISHED else CLOSED
+    bid_state = WAITING if still == TO_DO and not approved else still
     register = Step("register", _("Register"), DONE if approved else WAITING, page,
                     (registration.decided_at or registration.registered_at) if approved else None)
     deposit = related_or_none(registration, "deposit")
@@ -174,7 +174,7 @@ def _path(registration: Registration, bid: Bid | None, auction: Auction | None, 
     if lot.is_listing:
         room = reverse("auction-page", args=[auction.pk]) if auction else reverse("listing-page", args=[lot.pk])
         taking = lot.status in (Lot.Status.LISTING, Lot.Status.AUCTION)
-        take_part = Step("quote", _("Quote or bid"), (TODO if approved else WAITING) if taking else bid_state, room,
+        take_part = Step("quote", _("Quote or bid"), (TO_DO if approved else WAITING) if taking else bid_state, room,
                          auction.starts_at if auction else deadline)
         return LotPath(lot, registration, [register, pay, take_part])
     bid_page = reverse("bid-page", args=[lot.pk])
