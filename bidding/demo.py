@@ -28,6 +28,8 @@ ACCOUNTS = [
     ("demo_security", "demo-security-2026", [Role.SECURITY_ADMIN], "郑安全（交易中心信息安全）"),
     ("demo_security_2", "demo-security-2026", [Role.SECURITY_ADMIN], "冯安全（交易中心信息安全）"),
     ("demo_staff_2", "demo-staff-2026", [Role.STAFF], "陈经办（交易中心）"),
+    # The head of the staff's department: assesses demo_staff and demo_staff_2 (docs/assessment.md).
+    ("demo_manager", "demo-manager-2026", [Role.STAFF, Role.STAFF_MANAGER], "何科长（交易中心）"),
 ]
 
 # The three custodians of every demo lot (centre staff, a supervisor, a regulator; 2 of 3 open) and
@@ -54,6 +56,9 @@ ORGANISATIONS = [
     ("华康医疗设备有限公司", "91330107", "bidder"),
     ("东方路桥建设有限公司", "91330108", "bidder"),
 ]
+# What kind of body each tenderee is: the statistics' tenderee type.
+SECTORS = {"市第一人民医院": "institution", "市城市建设投资集团有限公司": "state_owned",
+           "市自然资源和规划局": "government", "市国有资本运营有限公司": "state_owned"}
 
 # The other bidders' accounts (password of demo_bidder), by index in ORGANISATIONS.
 BIDDER_PASSWORD = "demo-bidder-2026"
@@ -98,6 +103,10 @@ PROJECTS = [
     ("hr", "inquiry", "RL2026-002", "市政务服务中心劳务派遣服务", 2, "3200000.00", "市本级"),
     ("hr", "open_tender", "RL2026-003", "市属国企人才招聘外包服务", 5, "1500000.00", "高新区"),
 ]
+# The construction projects' total investment, and the sales' appraised values (yuan), as the
+# statistics read them.
+INVESTMENT = {OPEN_FOR_BIDS: "62000000.00", EVALUATED: "15600000.00", OPENING: "45000000.00"}
+APPRAISED = {LISTED: "34500000.00", AUCTIONED: "505000000.00", FAILED: "46000000.00"}
 
 # The centre's own notices: (days before loading, pinned, title, text).
 NOTICES = [
@@ -125,6 +134,22 @@ def demo_before_session_register(step) -> None:
 def demo_before_session(*, lot, session_kind: str) -> None:
     for step in _before_session:
         step(lot=lot, session_kind=session_kind)
+
+
+# Steps the parts above the apps take once the demo is loaded, in the same transaction (monitoring's
+# ratings: two bidders rate an opening); they register when they are ready.
+_after_load: list = []
+
+
+def demo_after_load_register(step) -> None:
+    """``step()`` runs at the end of ``demo_load``, in the present."""
+    if step not in _after_load:
+        _after_load.append(step)
+
+
+def demo_after_load() -> None:
+    for step in _after_load:
+        step()
 
 
 def demo_loaded() -> bool:

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from bidding.crypto.opening_key import public_key_load
 from bidding.crypto.sealing import seal
-from bidding.demo import (ACCOUNTS, ACTOR, AUCTION_FREE_MINUTES, AUCTION_IN, AUCTIONED, AWARDED, BIDDER_PASSWORD,
-                          BIDDERS, CUSTODIANS, EVALUATED, EXPERTS, FAILED, LISTED, NOTICES, OPEN_FOR_BIDS, OPENING,
-                          OPENING_IN, ORGANISATIONS, PRICES, PROJECTS, QUOTES, demo_before_session)
+from bidding.demo import (ACCOUNTS, ACTOR, APPRAISED, AUCTION_FREE_MINUTES, AUCTION_IN, AUCTIONED, AWARDED,
+                          BIDDER_PASSWORD, BIDDERS, CUSTODIANS, EVALUATED, EXPERTS, FAILED, INVESTMENT, LISTED, NOTICES,
+                          OPEN_FOR_BIDS, OPENING, OPENING_IN, ORGANISATIONS, PRICES, PROJECTS, QUOTES, SECTORS,
+                          demo_after_load, demo_before_session)
 from bidding.evaluation.services.awards import award_propose, award_review, candidates_publish
 from bidding.evaluation.services.evaluation import evaluation_conclude, evaluation_create, sheet_submit
 from bidding.evaluation.services.panel import expert_register, member_answer, panel_draw
@@ -114,7 +115,8 @@ def _resident_id(serial: int) -> str:
 
 def _parties(demo: _Demo) -> Story:
     yield demo.on(-60, 9)
-    demo.organisations = [organisation_create(name=name, uscc=_uscc(prefix, i), kind=kind, actor=ACTOR)
+    demo.organisations = [organisation_create(name=name, uscc=_uscc(prefix, i), kind=kind, actor=ACTOR,
+                                              sector=SECTORS.get(name, ""))
                           for i, (name, prefix, kind) in enumerate(ORGANISATIONS, start=1)]
     for i, (username, password, roles, display_name) in enumerate(ACCOUNTS, start=1):
         individual = Role.BIDDER not in roles and Role.STAFF not in roles
@@ -155,11 +157,14 @@ def _lot_make(demo: _Demo, code: str, **schedule) -> Lot:
     market = Market.objects.get(code=market_code)
     procedure = Procedure.objects.get(market=market, code=procedure_code)
     project = project_create(code=code, title=title, market=market, procedure=procedure,
-                             tenderee=demo.organisations[tenderee], region=region, actor=demo.staff)
+                             tenderee=demo.organisations[tenderee], region=region, actor=demo.staff,
+                             investment=Decimal(INVESTMENT[code]) if code in INVESTMENT else None)
     estimate = Decimal(estimate)
     share = Decimal("0.2") if procedure.kind == Procedure.Kind.LISTING else Decimal("0.02")
     deposit = (estimate * share).quantize(Decimal("1"))
-    return lot_create(project=project, title=title, estimate=estimate, deposit=deposit, actor=demo.staff, **schedule)
+    appraised = Decimal(APPRAISED[code]) if code in APPRAISED else None
+    return lot_create(project=project, title=title, estimate=estimate, deposit=deposit, actor=demo.staff,
+                      appraised_value=appraised, **schedule)
 
 
 def _publish(demo: _Demo, lot: Lot) -> Lot:
@@ -347,3 +352,4 @@ def _not_published(demo: _Demo, code: str, *, submit: bool) -> Story:
 def demo_load() -> None:
     """Every party and lot of the demo, their histories played from two months before now."""
     demo_history_play(now=clock.now())
+    demo_after_load()

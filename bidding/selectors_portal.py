@@ -1,12 +1,10 @@
 """Reads across bidding's parts for the public portal: the openings and auctions of a period, which
-anyone may watch, and the winning values of deals."""
+anyone may watch. (The deals' winning values are the statistics': monitoring.statistics.)"""
 from datetime import datetime
-from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
-from bidding.evaluation.models import AwardProposal
-from bidding.sales.models import Auction, DealConfirmation
+from bidding.sales.models import Auction
 from trading.models import Lot, Procedure
 
 # A sealed-bid lot whose opening is not to be watched: never published, or withdrawn before it.
@@ -28,16 +26,3 @@ def auctions_between(*, start: datetime, end: datetime) -> QuerySet[Auction]:
     return (Auction.objects.filter(Q(starts_at__gte=start, starts_at__lt=end) | live)
             .select_related("lot__project__market").order_by("starts_at", "pk"))
 
-
-def deal_values(*, lots: QuerySet[Lot]) -> dict[str, Decimal]:
-    """By market code, the sum of the winning values of ``lots`` (lots with a standing award): the
-    approved candidate's price where the lowest price wins, the deal confirmation's where the highest
-    does. A market none of whose lots has a value is absent. Two queries."""
-    values: dict[str, Decimal] = {}
-    approved = (AwardProposal.objects.filter(lot__in=lots, status=AwardProposal.Status.APPROVED)
-                .values_list("lot__project__market").annotate(total=Sum("candidate__price")).order_by())
-    sold = (DealConfirmation.objects.filter(lot__in=lots).values_list("lot__project__market")
-            .annotate(total=Sum("price")).order_by())
-    for code, total in [*approved, *sold]:
-        values[code] = values.get(code, Decimal(0)) + total
-    return values

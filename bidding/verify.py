@@ -7,6 +7,7 @@
     python -m bidding.verify report FILE --key platform-key.pem
     python -m bidding.verify notice FILE --key platform-key.pem
     python -m bidding.verify audit FILE --key platform-key.pem
+    python -m bidding.verify archive FILE --key platform-key.pem
 
 Prints ``ok ...`` and exits 0, or ``bad: ...`` on stderr and exits 1; 2 for a usage error (a
 missing file, an unreadable key). Standalone on purpose: it imports only ``cryptography`` and the
@@ -22,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from bidding.crypto.archive import AUDIT_EXTRACT, archive_verify
 from bidding.crypto.canonical import CanonicalError, canonical_json, is_int
 from bidding.crypto.receipts import receipt_verify, signed_verify
 
@@ -126,15 +128,18 @@ def _entry_check(entry: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     return run(argv, prog="python -m bidding.verify",
                description="Check a receipt, an opening or reserve record, a deal confirmation, an evaluation "
-                           "report, an award or result notice, or an audit extract.",
-               kinds=("receipt", "opening", "reserve", "deal", "report", "notice", "audit"), check=_check)
+                           "report, an award or result notice, an audit extract, or a lot's archive.",
+               kinds=("receipt", "opening", "reserve", "deal", "report", "notice", "audit", "archive"), check=_check,
+               files=("archive",))
 
 
-def run(argv: list[str] | None, *, prog: str, description: str, kinds: tuple[str, ...], check) -> int:
+def run(argv: list[str] | None, *, prog: str, description: str, kinds: tuple[str, ...], check,
+        files: tuple[str, ...] = ()) -> int:
     """The command line of a checker of signed files: ``WHAT FILE --key PEM``; ``check(what,
     document, public_key)`` returns the summary or raises ValueError. Exits 0 (``ok``), 1 (``bad``)
     or 2 (a usage error: a missing file, an unreadable or non-Ed25519 key). Other apps' checkers
-    (``supervisors.verify``) run through it."""
+    (``supervisors.verify``) run through it. The kinds in ``files`` are not JSON: their check gets
+    the file's path and reads it itself."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("what", choices=kinds)
     parser.add_argument("file")
@@ -144,7 +149,7 @@ def run(argv: list[str] | None, *, prog: str, description: str, kinds: tuple[str
         with open(args.key, "rb") as key_file:
             public_key = load_pem_public_key(key_file.read())
         with open(args.file, "rb") as document_file:
-            raw = document_file.read()
+            raw = document_file.read() if args.what not in files else b""
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -152,7 +157,8 @@ def run(argv: list[str] | None, *, prog: str, description: str, kinds: tuple[str
         print("error: the key is not an Ed25519 public key", file=sys.stderr)
         return 2
     try:
-        document = json.loads(raw.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
+        document = args.file if args.what in files else json.loads(raw.decode("utf-8"), parse_float=_no_float,
+                                                                    parse_constant=_no_float)
         print(check(args.what, document, public_key))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:  # VerifyError and SignatureError too
         print(f"bad: {error}", file=sys.stderr)
@@ -187,7 +193,33 @@ def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
         body = signed_verify(signed=document, kind=kind, public_key=public_key)
         return (f"ok {kind} of lot {body.get('lot_code')} to {body.get('to')}: winner {body.get('winner')} "
                 f"at {body.get('price')} {body.get('currency')}")
+    if what == "archive":
+        return archive_file_verify(path=document, public_key=public_key)
     return f"ok {audit_extract_verify(extract=document, public_key=public_key)} entries sealed by their checkpoint"
+
+
+def archive_file_verify(*, path: str, public_key: Ed25519PublicKey) -> str:
+    """Check a lot's archive (``docs/archive.md``): the layout, the manifest's signature, every
+    member's size and hash against it, none missing or extra, and the audit extract inside against
+    its checkpoint, which must be of the platform and the lot the manifest names."""
+    try:
+        with open(path, "rb") as file:
+            archive = archive_verify(file, public_key)
+            extract = json.loads(archive.read(AUDIT_EXTRACT).decode("utf-8"), parse_float=_no_float,
+                                 parse_constant=_no_float)
+    except OSError as error:
+        raise VerifyError(f"cannot read the archive: {error}") from None
+    body = archive.body
+    try:
+        entries = audit_extract_verify(extract=extract, public_key=public_key)
+    except VerifyError as error:
+        raise VerifyError(f"{AUDIT_EXTRACT}: {error}") from None
+    subject = f"lot:{body['lot']['id']}"
+    if extract["platform"] != body["platform"] or not any(entry["subject"] == subject for entry in extract["entries"]):
+        raise VerifyError(f"{AUDIT_EXTRACT}: not the audit trail of {subject} on platform {body['platform']!r}")
+    return (f"ok archive of lot {body['lot']['code']} ({body['outcome']}) sealed {body['created_at']}: "
+            f"{len(body['files'])} files as the signed manifest lists them, audit extract of {entries} entries "
+            f"sealed by checkpoint {extract['checkpoint']['entry']}; archive sha256 {archive.sha256}")
 
 
 def _no_float(text: str) -> object:

@@ -166,7 +166,16 @@ PLATFORM_SWEEPS = [
     "trading.services.notifications.deliveries_retry_sweep",
     "supervisors.registry.services.terms.supervisor_term_sweep",
     "monitoring.supervision.services.alerts_sweep",
+    # Integrity: the red flags of each lot opened or awarded, and the nightly analysis across lots
+    # (it runs once a Beijing day, from PLATFORM_PATTERNS_HOUR, whichever sweep round comes first).
+    "monitoring.integrity.services_flags.flags_sweep",
+    "monitoring.integrity.services_patterns.patterns_sweep",
+    # Services rendered to parties, read from the audit chain, so that they can be rated (好差评).
+    "monitoring.ratings.services.services_sweep",
+    # The archive of each lot that ended (存档归档).
+    "monitoring.archive.services.archive_sweep",
 ]
+PLATFORM_PATTERNS_HOUR = env.get("PLATFORM_PATTERNS_HOUR", 2, cast=int)
 # Open data (OCDS 1.1.5, monitoring/opendata/ocds.py): the ocid prefix registered with the Open Contracting
 # Partnership, the publisher's name and the address packages name themselves by in bulk exports.
 PLATFORM_OCDS_PREFIX = env.get("PLATFORM_OCDS_PREFIX", "ocds-pr0000")
@@ -328,6 +337,13 @@ SPECTACULAR_SETTINGS = {
         "ChallengeStatusEnum": "supervisors.complaints.models.Challenge.Status",
         "ComplaintStatusEnum": "supervisors.complaints.models.Complaint.Status",
         "PublicReportStatusEnum": "supervisors.regulation.models.PublicReport.Status",
+        "ServiceRatingLevelEnum": "monitoring.ratings.models.Level",
+        "ServiceKindEnum": "monitoring.ratings.models.Service.Kind",
+        "AssessmentStatusEnum": "monitoring.assessment.models.Assessment.Status",
+        "IndicatorSourceEnum": "monitoring.assessment.models.Indicator.Source",
+        "IndicatorDimensionEnum": "monitoring.assessment.models.Indicator.Dimension",
+        "OrganisationSectorEnum": "trading.models.parties.Organisation.Sector",
+        "DepositSourceEnum": "trading.models.registrations.Deposit.Source",
     },
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Rebuilds bidding/static/bidding/hpke.bundle.js from src/hpke-entry.js with the exact versions in
-# package-lock.json. Run from anywhere:  cd frontend && npm ci && npm run build
+# package-lock.json, and copies the built scripts the pages and tests use as they are (ECharts,
+# axe-core). Run from anywhere:  cd frontend && npm ci && npm run build
 # The output is committed: `make run` and the tests need no Node. Unminified on purpose, so the
 # bundle can be read and diffed against the npm packages it came from.
 set -eu
@@ -22,3 +23,11 @@ mkdir -p ../tests/vendor
 cp node_modules/axe-core/axe.min.js ../tests/vendor/axe.min.js
 cp node_modules/axe-core/LICENSE ../tests/vendor/axe-core.LICENSE
 echo "copied axe-core $(node -p 'require("./node_modules/axe-core/package.json").version') to tests/vendor/"
+
+# Apache ECharts' own built bundle, for the statistics pages' charts (monitoring/static/monitoring/
+# statistics-charts.js reads the figures the page prints and draws them; without it the tables stay).
+mkdir -p ../monitoring/static/monitoring/vendor
+cp node_modules/echarts/dist/echarts.min.js ../monitoring/static/monitoring/vendor/echarts.min.js
+cp node_modules/echarts/LICENSE ../monitoring/static/monitoring/vendor/echarts.LICENSE
+cp node_modules/echarts/NOTICE ../monitoring/static/monitoring/vendor/echarts.NOTICE
+echo "copied echarts $(node -p 'require("./node_modules/echarts/package.json").version') to monitoring/static/monitoring/vendor/"

@@ -24,6 +24,7 @@ HEADINGS = {
     "regulator": ("行政监督工作台", "Regulator workspace"),
     "company_admin": ("企业管理员工作台", "Company administrator workspace"),
     "security_admin": ("安全管理员工作台", "Security administrator workspace"),
+    "staff_manager": ("工作人员考核工作台", "Staff assessment workspace"),
 }
 
 

@@ -1,6 +1,7 @@
 """A tender lot's life through the REST API."""
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import requests
@@ -124,3 +125,33 @@ def test_the_openapi_schema_generates_without_warnings(tmp_path):
     from django.core.management import call_command
 
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
+
+
+@pytest.mark.django_db
+def test_the_figures_statistics_read_are_given_when_a_project_and_lot_are_created(staff_api, tenderee):
+    """The total investment of a project, the appraised value of a lot and a tenderee's sector are
+    what the statistics read (docs/statistics.md); a bad amount is refused and nothing is made."""
+    from tests.fixtures import _uscc
+    from trading.models import Project
+
+    organisation = staff_api.post(reverse("api-organisations"), {
+        "name": "市国资公司", "uscc": _uscc("12330100", 78), "kind": "tenderee", "sector": "state_owned"},
+        format="json")
+    assert organisation.status_code == 201, organisation.json()
+    assert Organisation.objects.get(pk=organisation.json()["id"]).sector == "state_owned"
+    refused = staff_api.post(reverse("api-project-create"), {
+        "code": "GQ-API-1", "title": "股权转让", "market": "property", "procedure": "listing_online_bidding",
+        "tenderee": tenderee.pk, "investment": "-5"}, format="json")
+    assert refused.status_code == 400 and not Project.objects.filter(code="GQ-API-1").exists()
+    project = staff_api.post(reverse("api-project-create"), {
+        "code": "GQ-API-1", "title": "股权转让", "market": "property", "procedure": "listing_online_bidding",
+        "tenderee": tenderee.pk, "investment": "80000000.00", "region": "高新区"}, format="json")
+    assert project.status_code == 201, project.json()
+    assert Project.objects.get(code="GQ-API-1").investment == Decimal("80000000.00")
+    bad = staff_api.post(reverse("api-project-lots", args=[project.json()["id"]]), {
+        "title": "20% 股权", "estimate": "1000000.00", "appraised_value": "0"}, format="json")
+    assert bad.status_code == 400 and not Lot.objects.filter(project__code="GQ-API-1").exists()
+    lot = staff_api.post(reverse("api-project-lots", args=[project.json()["id"]]), {
+        "title": "20% 股权", "estimate": "1000000.00", "appraised_value": "950000.00"}, format="json")
+    assert lot.status_code == 201, lot.json()
+    assert lot.json()["appraised_value"] == "950000.00"

@@ -104,10 +104,10 @@ class UserAdmin(ReadOnlyAdmin):
 class OrganisationAdmin(ReadOnlyAdmin):
     """Companies, read-only: sign-ups and changes of particulars are reviewed on the staff's pages."""
 
-    fields = ("name", "uscc", "kind", "status", "legal_representative", "licence_name", "created_at")
+    fields = ("name", "uscc", "kind", "sector", "status", "legal_representative", "licence_name", "created_at")
     readonly_fields = ("created_at",)
-    list_display = ("name", "uscc", "kind", "status")
-    list_filter = ("kind", "status")
+    list_display = ("name", "uscc", "kind", "sector", "status")
+    list_filter = ("kind", "sector", "status")
     search_fields = ("name", "uscc")
 
 

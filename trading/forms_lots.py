@@ -46,6 +46,9 @@ class LotFieldsForm(forms.Form):
                                   min_value=0)
     deposit = forms.DecimalField(label=_("Bid deposit (yuan)"), max_digits=14, decimal_places=2, min_value=0,
                                  initial=0)
+    appraised_value = forms.DecimalField(label=_("Appraised value (yuan)"), max_digits=16, decimal_places=2,
+                                         min_value=0, required=False,
+                                         help_text=_("For state-owned equity and land: what the assets were appraised at."))
     documents_until = _when(_("Documents on sale until"))
     bid_deadline = _when(_("Bid deadline"))
     listing_start = _when(_("Listing starts"))
@@ -60,7 +63,7 @@ class LotFieldsForm(forms.Form):
                     del self.fields[name]
 
     # The parts the page lays out as fieldsets, before the dates (trading/forms/sections.html).
-    SECTIONS = [(_("Lot"), ("lot_title", "estimate", "deposit"))]
+    SECTIONS = [(_("Lot"), ("lot_title", "estimate", "deposit", "appraised_value"))]
 
     def sections(self) -> list[dict]:
         """Each part with its legend and fields; the dates by kind of procedure (``kind``), so the page
@@ -75,6 +78,8 @@ class LotFieldsForm(forms.Form):
         left filled in for the other kind is not the lot's)."""
         data = self.cleaned_data
         fields = {"title": data["lot_title"], "estimate": data["estimate"], "deposit": data["deposit"]}
+        if data.get("appraised_value") is not None:
+            fields["appraised_value"] = data["appraised_value"]
         names = KIND_DATES[kind] if kind else [name for group in KIND_DATES.values() for name in group]
         for name in names:
             if data.get(name):
@@ -91,9 +96,14 @@ class ProjectCreateForm(LotFieldsForm):
                                       queryset=Organisation.objects.filter(kind=Organisation.Kind.TENDEREE))
     region = forms.CharField(label=_("Region"), max_length=40, required=False,
                              help_text=_("The district the project is in, as the portal's search offers it."))
+    investment = forms.DecimalField(label=_("Total investment (yuan)"), max_digits=16, decimal_places=2,
+                                    min_value=0, required=False,
+                                    help_text=_("The project's total investment, where the tenderee states one."))
 
-    field_order = ["code", "title", "procedure", "tenderee", "region", "lot_title", "estimate", "deposit"]
-    SECTIONS = [(_("Project"), ("code", "title", "procedure", "tenderee", "region")), *LotFieldsForm.SECTIONS]
+    field_order = ["code", "title", "procedure", "tenderee", "region", "investment", "lot_title", "estimate",
+                   "deposit", "appraised_value"]
+    SECTIONS = [(_("Project"), ("code", "title", "procedure", "tenderee", "region", "investment")),
+                *LotFieldsForm.SECTIONS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

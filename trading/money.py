@@ -7,6 +7,8 @@
 - ``wan_yuan``: a large sum at a glance. Chinese: ``4,860.00 万元`` (to the hundred yuan, as
   announcements state estimates); English readers have no ten-thousand unit, so ``CNY 48.60 million``
   (to the ten thousand yuan).
+- ``yi_yuan``: a total as a yearly report states it: ``31.34 亿元`` from one 亿 (10⁸ yuan) up, else as
+  ``wan_yuan``; English from a billion: ``CNY 3.13 billion``, else ``CNY 426.00 million``.
 - ``yuan_capitals``: the amount in capital numerals (人民币肆仟捌佰陆拾万元整), which documents print
   beside the figures; the same in both languages, as it is a legal text.
 
@@ -24,6 +26,8 @@ MISSING = "—"
 CENT = Decimal("0.01")
 WAN = Decimal(10_000)
 MILLION = Decimal(1_000_000)
+YI = Decimal(100_000_000)
+BILLION = Decimal(1_000_000_000)
 
 
 def _decimal(value) -> Decimal | None:
@@ -74,6 +78,20 @@ def wan_yuan(value) -> str:
     if _english():
         return _signed(_grouped(number / MILLION), "CNY %(amount)s million")
     return _signed(_grouped(number / WAN), "%(amount)s 万元")
+
+
+def yi_yuan(value) -> str:
+    """``3134000000`` → ``31.34 亿元`` / ``CNY 3.13 billion``; ``426000000`` → ``4.26 亿元`` / ``CNY 426.00
+    million``; under 亿 (under a billion in English) as ``wan_yuan``."""
+    number = _decimal(value)
+    if number is None:
+        return MISSING
+    if _english():
+        if abs(number) >= BILLION:
+            return _signed(_grouped(number / BILLION), "CNY %(amount)s billion")
+    elif abs(number) >= YI:
+        return _signed(_grouped(number / YI), "%(amount)s 亿元")
+    return wan_yuan(number)
 
 
 def yuan_capitals(value) -> str:

@@ -4,12 +4,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Value, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from trading import clock
-from trading.models import Announcement, CentreNotice, Lot, LotStatusChange, Market
+from trading.models import Announcement, CentreNotice, Lot, Market
 from trading.selectors import announcement_list_public
 
 Kind = Announcement.Kind
@@ -36,7 +36,6 @@ _GROUP = Case(
 
 # Lots that take bids or quotes now, or will once their date comes.
 OPEN_STATUSES = [Lot.Status.PUBLISHED, Lot.Status.BIDDING, Lot.Status.LISTING, Lot.Status.AUCTION]
-DEAL_STATUSES = [Lot.Status.AWARDED, Lot.Status.CONTRACTED]
 
 
 def markets() -> list[Market]:
@@ -66,18 +65,16 @@ def announcements_latest(*, per_group: int) -> dict[str, dict[str, list[Announce
 
 @dataclass
 class MarketFigures:
-    """A market's counts: lots open now; announcements and deals since a moment (the year's start).
-    The deals' winning values are bidding's to tell (``bidding.selectors_portal.deal_values``)."""
+    """A market's counts: lots open now; announcements since a moment (the year's start). Its deals
+    are the statistics' (``monitoring.statistics``), which count only finished facts."""
 
     open_lots: int = 0
     announcements: int = 0
-    deals: int = 0
 
 
 def market_figures(*, since: datetime) -> dict[str, MarketFigures]:
-    """By market code: the lots open now, the announcements published and the deals closed (lots
-    awarded since ``since`` and still awarded or contracted); a market with none of them is absent.
-    Three queries."""
+    """By market code: the lots open now and the announcements published since ``since``; a market
+    with neither is absent. Two queries."""
     figures: dict[str, MarketFigures] = defaultdict(MarketFigures)
     for code, n in (Lot.objects.filter(status__in=OPEN_STATUSES).values_list("project__market")
                     .annotate(n=Count("pk")).order_by()):
@@ -85,17 +82,7 @@ def market_figures(*, since: datetime) -> dict[str, MarketFigures]:
     for code, n in (Announcement.objects.filter(published_at__gte=since).values_list("lot__project__market")
                     .annotate(n=Count("pk")).order_by()):
         figures[code].announcements = n
-    for code, n in (lots_dealt_since(since=since).values_list("project__market").annotate(n=Count("pk"))
-                    .order_by()):
-        figures[code].deals = n
     return dict(figures)
-
-
-def lots_dealt_since(*, since: datetime) -> QuerySet[Lot]:
-    """Lots awarded (the award confirmed, or a sale's deal) at or after ``since`` whose award stands:
-    awarded or contracted now."""
-    awarded = LotStatusChange.objects.filter(lot=OuterRef("pk"), target=Lot.Status.AWARDED, at__gte=since)
-    return Lot.objects.filter(Exists(awarded), status__in=DEAL_STATUSES)
 
 
 def centre_notices_public(*, limit: int) -> list[CentreNotice]:

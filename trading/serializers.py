@@ -6,13 +6,14 @@ from trading.models import Organisation, User
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "uscc", "kind"]
+        fields = ["id", "name", "uscc", "kind", "sector"]
 
 
 class OrganisationCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     uscc = serializers.CharField(max_length=40)
     kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
+    sector = serializers.ChoiceField(choices=Organisation.Sector.choices, required=False)
 
 
 class MeSerializer(serializers.ModelSerializer):

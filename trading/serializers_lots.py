@@ -15,7 +15,8 @@ class LotSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lot
         fields = ["id", "code", "project", "project_title", "market", "procedure", "procedure_kind", "number",
-                  "title", "status", "currency", "estimate", "deposit", "documents_from", "documents_until",
+                  "title", "status", "currency", "estimate", "deposit", "appraised_value", "documents_from",
+                  "documents_until",
                   "bidding_opens_at", "bid_deadline", "listing_start", "listing_end", "publicity_end"]
         read_only_fields = fields
 
@@ -33,6 +34,8 @@ class ProjectCreateSerializer(serializers.Serializer):
     market = serializers.SlugRelatedField(slug_field="code", queryset=Market.objects.all())
     procedure = serializers.CharField(max_length=40)
     tenderee = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    region = serializers.CharField(max_length=40, required=False)
+    investment = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
 
     def validate(self, data):
         procedure = Procedure.objects.filter(market=data["market"], code=data["procedure"]).first()
@@ -51,6 +54,7 @@ class LotWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     estimate = serializers.DecimalField(max_digits=16, decimal_places=2)
     deposit = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    appraised_value = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
     documents_from = serializers.DateTimeField(required=False)
     documents_until = serializers.DateTimeField(required=False)
     bidding_opens_at = serializers.DateTimeField(required=False)

@@ -86,7 +86,7 @@ def staff_project_create(request):
             with transaction.atomic():
                 project = project_create(code=data["code"], title=data["title"], market=data["procedure"].market,
                                          procedure=data["procedure"], tenderee=data["tenderee"],
-                                         region=data["region"], actor=actor)
+                                         region=data["region"], investment=data["investment"], actor=actor)
                 lot = lot_create(project=project, actor=actor, **form.lot_fields())
         except TradingError as error:
             form.add_error(None, error.message)

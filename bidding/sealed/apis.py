@@ -3,7 +3,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
@@ -37,6 +37,9 @@ from trading.apis_lots import ERRORS
 from trading.models import Lot
 from trading.permissions import IsBidderRole, IsStaffRole
 from trading.serializers_lots import LotSerializer
+
+
+FINGERPRINT_HEADER = "X-Device-Fingerprint"
 
 
 class EnvelopeParser(BaseParser):
@@ -78,17 +81,28 @@ class OpeningKeyApi(APIView):
 
 class BidSubmitApi(APIView):
     """Submit (or replace) the organisation's sealed envelope for a lot: the raw envelope bytes as
-    the body (``Content-Type: application/octet-stream``). Answers with the signed receipt."""
+    the body (``Content-Type: application/octet-stream``). Answers with the signed receipt.
+
+    The connection's address and the ``X-Device-Fingerprint`` header are kept with the bid for the
+    integrity rules, never shown to other bidders or the public (docs/integrity.md). The address is
+    ``REMOTE_ADDR`` only: behind the proxy, the server (``runplatform``) has already put the
+    client's address there from ``X-Forwarded-For`` of the trusted peers
+    (``PLATFORM_FORWARDED_ALLOW_IPS``); a forwarded header reaching Django is the client's claim."""
 
     permission_classes = [IsBidderRole]
     parser_classes = [EnvelopeParser]
 
     @extend_schema(request={"application/octet-stream": OpenApiTypes.BINARY},
+                   parameters=[OpenApiParameter(
+                       FINGERPRINT_HEADER, str, OpenApiParameter.HEADER, required=False,
+                       description="The sealer's device fingerprint: SHA-256 in lowercase hex (64 digits), as "
+                                   "`python -m bidding.device` prints it. Anything else is ignored, never refused.")],
                    responses={201: BidSerializer, **ERRORS})
     def post(self, request, lot_id):
         length = request.META.get("CONTENT_LENGTH")
         bid = bid_submit(lot_id=lot_id, user=request.user, stream=request._request,
-                         length=int(length) if length else None)
+                         length=int(length) if length else None, client_ip=request.META.get("REMOTE_ADDR"),
+                         device_fingerprint=request.headers.get(FINGERPRINT_HEADER))
         return Response(BidSerializer(bid).data, status=201)
 
 

@@ -70,6 +70,11 @@ class Bid(FSMModelMixin, models.Model):
     receipt_id = models.UUIDField(unique=True)
     receipt = models.JSONField(help_text=_("The signed receipt file, as given to the bidder."))
     retain_until = models.DateTimeField()
+    # Where the envelope came from, for the integrity rules (several bidders from one address or one
+    # device): the client's address as the server saw it, and the sealer's device fingerprint (a
+    # SHA-256 hex the browser or the command line sends; docs/integrity.md says what goes into it).
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    device_fingerprint = models.CharField(max_length=64, blank=True)
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="replaced_by")
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When it was replaced or withdrawn."))

@@ -38,7 +38,7 @@ def test_demo_data_covers_every_market_and_role_and_loads_once():
     published = Lot.objects.exclude(status__in=["draft", "pending_review"])
     assert published.exists() and all(lot.opening_key.shares.count() == 3 for lot in published)
     assert roles == {"bidder", "staff", "custodian", "expert", "supervisor", "regulator", "company_admin",
-                     "security_admin"}
+                     "security_admin", "staff_manager"}
     assert set(Project.objects.values_list("region", flat=True)) == {"市本级", "高新区", "城东新区"}
     entries, lots = AuditEntry.objects.count(), Lot.objects.count()
 

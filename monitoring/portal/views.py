@@ -10,7 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from bidding.selectors_portal import auctions_between, deal_values, openings_between
+from bidding.selectors_portal import auctions_between, openings_between
+from monitoring.statistics.figures import figures_by_market
 from trading import clock
 from trading.models import Lot
 from trading.selectors_portal import (
@@ -18,7 +19,6 @@ from trading.selectors_portal import (
     MarketFigures,
     announcements_latest,
     centre_notices_public,
-    lots_dealt_since,
     market_figures,
     markets,
 )
@@ -70,17 +70,21 @@ def _sessions(*, start: datetime, end: datetime, now: datetime) -> list[Session]
     return sorted(found, key=lambda session: session.at)
 
 
-def _market_panels(*, year_start: datetime) -> list[dict]:
+def _market_panels(*, year: int) -> list[dict]:
+    """Each market's announcements, and its figures for the year: the deals and their value as the
+    statistics count them (monitoring.statistics, docs/statistics.md), the lots open and the
+    announcements published."""
     latest = announcements_latest(per_group=PER_GROUP)
-    figures = market_figures(since=year_start)
-    values = deal_values(lots=lots_dealt_since(since=year_start))
+    since = _day_start(date(year, 1, 1))
+    figures = market_figures(since=since)
+    deals = figures_by_market(since=since, until=clock.now())
     panels = []
     for market in markets():
         side = "sells" if market.sells else "buys"
         groups = [{"key": key, "title": title, "announcements": latest.get(market.code, {}).get(key, [])}
                   for key, title, applies in ANNOUNCEMENT_GROUPS if applies in ("", side)]
         panels.append({"market": market, "groups": groups, "figures": figures.get(market.code, MarketFigures()),
-                       "deal_value": values.get(market.code)})
+                       "deals": deals[market.code]["deals"], "deal_value": deals[market.code]["deal_value"]})
     return panels
 
 
@@ -107,7 +111,7 @@ def home(request):
     return render(request, "monitoring/portal/home.html", {
         "today": today, "week_start": week_start, "week_end": week_start + timedelta(days=6),
         "today_sessions": today_sessions, "week_sessions": week_sessions,
-        "panels": _market_panels(year_start=_day_start(date(today.year, 1, 1))),
+        "panels": _market_panels(year=today.year),
         "year": today.year,
         "notices": centre_notices_public(limit=NOTICES),
         "try_url": "" if request.user.is_authenticated else _try_url(),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bidding.evaluation.models import AwardProposal, CandidateObjection, Contract, Evaluation
 from bidding.sealed.models import OpeningSession
+from monitoring.ratings.models import BAD_LEVELS, Rating
 from supervisors.complaints.models import Challenge, Complaint
 from supervisors.models import Assignment
 from supervisors.regulation.models import Inquiry
@@ -250,6 +251,14 @@ def inquiry_answer(now, calendar):
     return (Step(f"inquiry:{pk}", due, lot_id, market) for pk, lot_id, market, due in rows)
 
 
+def rating_answer(now, calendar):
+    """A bad service rating (不满意 or worse) awaits the centre's answer until ``answer_due_at``
+    (rule ``rating_answer``, set when it was given)."""
+    rows = (Rating.objects.filter(level__in=BAD_LEVELS, answered_at__isnull=True, answer_due_at__isnull=False)
+            .values_list("pk", "service__lot_id", "service__market_id", "answer_due_at"))
+    return (Step(f"rating:{pk}", due, lot_id, market) for pk, lot_id, market, due in rows)
+
+
 IMPL = "招标投标法实施条例"
 TIME_RULES: tuple[TimeRule, ...] = (
     TimeRule("announcement_review", _("Lot awaiting review before publication"),
@@ -291,6 +300,8 @@ TIME_RULES: tuple[TimeRule, ...] = (
              _("Platform rule stop_request_answer: 10 minutes"), stop_request_answer, yellow=False),
     TimeRule("inquiry_answer", _("Regulator's inquiry not answered"),
              _("Platform rule inquiry_answer: 5 working days"), inquiry_answer),
+    TimeRule("rating_answer", _("Bad service rating not answered"),
+             "国办发〔2019〕51号 (rule rating_answer)", rating_answer),
 )
 
 

@@ -75,6 +75,9 @@ class Project(models.Model):
     # The district the project is in (行政区划), as the portal's search offers it: free text kept short,
     # e.g. "市本级", "高新区"; empty where the centre does not say.
     region = models.CharField(_("region"), max_length=40, blank=True, db_index=True)
+    # The project's total investment (项目总投资) where the tenderee states one, as construction
+    # projects do; the statistics' "investment" (docs/statistics.md). Lots carry their own budget.
+    investment = models.DecimalField(_("total investment"), max_digits=16, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -112,6 +115,10 @@ class Lot(FSMModelMixin, models.Model):
     currency = models.CharField(max_length=3, default="CNY")
     estimate = models.DecimalField(_("estimate or budget ceiling"), max_digits=16, decimal_places=2)
     deposit = models.DecimalField(_("bid deposit"), max_digits=14, decimal_places=2, default=0)
+    # What the assets were appraised at (评估值), for state-owned equity and land: the statistics'
+    # appreciation is the deal less this (docs/statistics.md). Empty where no appraisal was filed.
+    appraised_value = models.DecimalField(_("appraised value"), max_digits=16, decimal_places=2, null=True,
+                                          blank=True)
     # The schedule. Tender lots use documents_*, bidding_opens_at and bid_deadline; listing lots use
     # listing_*. All aware UTC; shown in Asia/Shanghai.
     documents_from = models.DateTimeField(_("documents on sale from"), null=True, blank=True)

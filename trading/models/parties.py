@@ -20,10 +20,14 @@ class Role(models.TextChoices):
     REGULATOR = "regulator", _("Regulator")
     COMPANY_ADMIN = "company_admin", _("Company administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
+    # The head of a centre department (科室负责人): edits the assessment's weights, enters the
+    # qualitative indicators of the staff they assess (monitoring.assessment).
+    STAFF_MANAGER = "staff_manager", _("Staff manager")
 
 
 # Roles whose sessions need a second factor (TOTP), and roles that take two people to grant.
-SECOND_FACTOR_ROLES = frozenset({Role.STAFF, Role.CUSTODIAN, Role.REGULATOR, Role.SECURITY_ADMIN})
+SECOND_FACTOR_ROLES = frozenset({Role.STAFF, Role.CUSTODIAN, Role.REGULATOR, Role.SECURITY_ADMIN,
+                                 Role.STAFF_MANAGER})
 TWO_PERSON_ROLES = frozenset({Role.REGULATOR, Role.CUSTODIAN})
 
 
@@ -37,6 +41,14 @@ class Organisation(FSMModelMixin, models.Model):
         TENDEREE = "tenderee", _("Tenderee")
         AGENCY = "agency", _("Tendering agency")
 
+    class Sector(models.TextChoices):
+        """What kind of body a tenderee is: the statistics' "tenderee type" (docs/statistics.md)."""
+        GOVERNMENT = "government", _("Government body")
+        INSTITUTION = "institution", _("Public institution")
+        STATE_OWNED = "state_owned", _("State-owned enterprise")
+        PRIVATE = "private", _("Private enterprise")
+        OTHER = "other", _("Other")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
         APPROVED = "approved", _("Approved")
@@ -47,6 +59,7 @@ class Organisation(FSMModelMixin, models.Model):
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    sector = models.CharField(_("sector"), max_length=16, choices=Sector.choices, blank=True)
     # Not ``protected``: parties are validated with full_clean, which sets every field; moves still go
     # through the transitions below, in trading.accounts.services.companies.
     status = FSMField(_("status"), max_length=16, choices=Status.choices, default=Status.APPROVED)

@@ -55,12 +55,24 @@ class RuleCode(models.TextChoices):
     MAJOR_SESSION = "major_session", _("A session is major (an official present) from this budget or reserve")
     ALERT_YELLOW = "alert_yellow", _("Yellow alert before a step's limit")
     INQUIRY_ANSWER = "inquiry_answer", _("Answer to a regulator's inquiry")
+    # Integrity (monitoring.integrity, docs/integrity.md): the thresholds of the red flags at the opening.
+    FLAG_CEILING_BAND = "flag_ceiling_band", _("Red flag: every price within this much of the ceiling")
+    FLAG_PRICE_PATTERN = "flag_price_pattern", _("Red flag: tolerance of identical, arithmetic or fixed-ratio prices")
+    FLAG_PRICE_GAP = "flag_price_gap", _("Red flag: the best price this far below the second best")
+    FLAG_SUBMISSION_GAP = "flag_submission_gap", _("Red flag: different bidders' bids this close in time")
+    FLAG_SHORT_PERIOD = "flag_short_period", _("Red flag: a bidding period shorter than this")
+    # Service ratings (好差评, 国办发〔2019〕51号) and the archive of finished lots.
+    RATING_ANSWER = "rating_answer", _("The centre answers a bad rating")
+    RATING_DEFAULT = "rating_default", _("An unrated service counts as satisfied after")
+    ARCHIVE_RETENTION = "archive_retention", _("A finished lot's archive is kept")
 
 
 class RuleUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("calendar days")
     WORKING_DAYS = "working_days", _("working days")
     MINUTES = "minutes", _("minutes")
+    SECONDS = "seconds", _("seconds")
+    YEARS = "years", _("years")
     PERCENT = "percent", _("percent")
     FRACTION = "fraction", _("fraction")
     COUNT = "count", _("count")

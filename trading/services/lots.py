@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 SCHEDULE_FIELDS = ["documents_from", "documents_until", "bidding_opens_at", "bid_deadline", "listing_start",
                    "listing_end", "publicity_end"]
-EDITABLE_FIELDS = ["title", "estimate", "deposit", "currency", *SCHEDULE_FIELDS]
+EDITABLE_FIELDS = ["title", "estimate", "deposit", "currency", "appraised_value", *SCHEDULE_FIELDS]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -49,18 +49,21 @@ def schedule_alert_provisional(check: ScheduleCheck) -> None:
 
 @transaction.atomic
 def project_create(*, code: str, title: str, market: Market, procedure: Procedure, tenderee: Organisation,
-                   actor: str, region: str = "") -> Project:
+                   actor: str, region: str = "", investment: Decimal | None = None) -> Project:
+    """``investment``: the project's total investment where the tenderee states one (项目总投资)."""
     if procedure.market_id != market.pk:
         raise TradingError("procedure_not_of_market",
                            _("The procedure “%(procedure)s” does not belong to the market “%(market)s”.")
                            % {"procedure": procedure.name, "market": market.name})
     if Project.objects.filter(code=code).exists():
         raise TradingError("project_code_taken", _("The project code %(code)s is already used.") % {"code": code})
+    if investment is not None and investment <= 0:
+        raise TradingError("investment_invalid", _("The total investment must be a positive amount."))
     project = Project.objects.create(code=code, title=title, market=market, procedure=procedure, tenderee=tenderee,
-                                     region=region.strip())
+                                     region=region.strip(), investment=investment)
     record(kind="project.created", actor=actor, subject=f"project:{project.pk}",
            data={"code": code, "title": title, "market": market.pk, "procedure": procedure.code,
-                 "region": project.region})
+                 "region": project.region, **({"investment": str(investment)} if investment is not None else {})})
     return project
 
 
@@ -69,6 +72,8 @@ def _fields_clean(lot: Lot) -> None:
         raise TradingError("estimate_invalid", _("The estimate or budget ceiling must be a positive amount."))
     if lot.deposit < 0:
         raise TradingError("deposit_invalid", _("The deposit cannot be negative."))
+    if lot.appraised_value is not None and lot.appraised_value <= 0:
+        raise TradingError("appraised_value_invalid", _("The appraised value must be a positive amount."))
     if not lot.is_listing and lot.deposit:
         check = ScheduleCheck()
         deposit_check(check, lot=lot)
@@ -85,9 +90,10 @@ def _fields_clean(lot: Lot) -> None:
 @transaction.atomic
 def lot_create(*, project: Project, title: str, estimate: Decimal, actor: str, deposit: Decimal = Decimal(0),
                currency: str = "CNY", number: int | None = None, retender_of: Lot | None = None,
-               **schedule) -> Lot:
+               appraised_value: Decimal | None = None, **schedule) -> Lot:
     """A draft lot of ``project``; ``retender_of`` is the failed lot it tenders again (callers go
-    through ``trading.services.retender.lot_retender``)."""
+    through ``trading.services.retender.lot_retender``); ``appraised_value`` the assets' appraisal
+    (评估值) where a sale has one."""
     unknown = set(schedule) - set(SCHEDULE_FIELDS)
     if unknown:
         raise TypeError(f"not schedule fields: {sorted(unknown)}")
@@ -95,12 +101,13 @@ def lot_create(*, project: Project, title: str, estimate: Decimal, actor: str, d
     if project.lots.filter(number=number).exists():
         raise TradingError("lot_number_taken", _("Lot %(n)s already exists in this project.") % {"n": number})
     lot = Lot(project=project, number=number, title=title, estimate=estimate, deposit=deposit, currency=currency,
-              retender_of=retender_of, **schedule)
+              retender_of=retender_of, appraised_value=appraised_value, **schedule)
     _fields_clean(lot)
     lot.save()
     record(kind="lot.created", actor=actor, subject=f"lot:{lot.pk}",
            data={"project": project.code, "number": number, "title": title, "estimate": str(estimate),
                  "deposit": str(deposit), **{k: _iso(v) for k, v in schedule.items()},
+                 **({"appraised_value": str(appraised_value)} if appraised_value is not None else {}),
                  **({"retender_of": retender_of.pk} if retender_of else {})})
     return lot
 

@@ -26,11 +26,13 @@ def _validated(instance, *, exclude=None):
 
 
 @transaction.atomic
-def organisation_create(*, name: str, uscc: str, kind: str, actor: str) -> Organisation:
-    organisation = _validated(Organisation(name=name.strip(), uscc=uscc.strip().upper(), kind=kind))
+def organisation_create(*, name: str, uscc: str, kind: str, actor: str, sector: str = "") -> Organisation:
+    """``sector`` says what kind of body a tenderee is (the statistics' tenderee type)."""
+    organisation = _validated(Organisation(name=name.strip(), uscc=uscc.strip().upper(), kind=kind, sector=sector))
     organisation.save()
     record(kind="organisation.created", actor=actor, subject=f"organisation:{organisation.pk}",
-           data={"name": organisation.name, "uscc": organisation.uscc, "kind": organisation.kind})
+           data={"name": organisation.name, "uscc": organisation.uscc, "kind": organisation.kind,
+                 **({"sector": sector} if sector else {})})
     return organisation
 
 

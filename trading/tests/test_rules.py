@@ -48,11 +48,22 @@ EXPECTED = {
     "major_session": (5000, 1, "wan_yuan", "min", False, "本平台规则"),
     "alert_yellow": (1, 1, "working_days", "min", False, "本平台规则"),
     "inquiry_answer": (5, 1, "working_days", "max", False, "本平台规则"),
+    "flag_ceiling_band": (1, 1, "percent", "max", False, "本平台规则"),
+    "flag_price_pattern": (1, 1000, "fraction", "max", False, "本平台规则"),
+    "flag_price_gap": (20, 1, "percent", "min", False, "R058"),
+    "flag_submission_gap": (60, 1, "seconds", "max", False, "本平台规则"),
+    "flag_short_period": (20, 1, "calendar_days", "min", False, "R003"),
+    "rating_answer": (15, 1, "working_days", "max", False, "国办发〔2019〕51号"),
+    "rating_default": (5, 1, "working_days", "min", False, "国办发〔2019〕51号"),
+    "archive_retention": (10, 1, "years", "min", False, "第十一条"),
 }
+# Integrity, ratings: the platform's own numbers, per market (the archive's retention is the law's).
+INTEGRITY_RULES = {"flag_ceiling_band", "flag_price_pattern", "flag_price_gap", "flag_submission_gap",
+                   "flag_short_period", "rating_answer", "rating_default"}
 # The platform's own rules: no statutory limit (supervision's are per market, for every procedure).
 SUPERVISION_RULES = {"supervisors_per_session", "supervisor_term", "supervisor_term_notice", "stop_request_answer",
                      "observation_report", "major_session", "alert_yellow", "inquiry_answer"}
-PLATFORM_RULES = {"opening_response_window", "auction_countdown"} | SUPERVISION_RULES
+PLATFORM_RULES = {"opening_response_window", "auction_countdown"} | SUPERVISION_RULES | INTEGRITY_RULES
 # Where each rule must be found: (market, procedure).
 WHERE = {
     **{code: [("construction", "open_tender"), ("construction", "invited_tender"), ("procurement", "open_tender"),
@@ -74,6 +85,9 @@ WHERE = {
     **{code: [("construction", "open_tender"), ("procurement", "inquiry"), ("property", "listing_online_bidding")]
        for code in SUPERVISION_RULES - {"major_session"}},
     "major_session": [("construction", "open_tender"), ("construction", "invited_tender")],
+    **{code: [("construction", "open_tender"), ("procurement", "inquiry"), ("land", "auction"), ("hr", "open_tender")]
+       for code in INTEGRITY_RULES},
+    "archive_retention": [("construction", "open_tender"), ("land", "auction"), ("hr", "open_tender")],
 }
 
 
@@ -147,3 +161,11 @@ def test_shares_and_counts_are_checked_exactly():
     assert [n for n in range(3, 10) if size.allows(n)] == [5, 7, 9]
     deposit = rule_get(market="construction", procedure="open_tender", code="deposit_cap")
     assert deposit.allows(Decimal("0.02")) and not deposit.allows(Decimal("0.0201"))
+
+
+def test_procurement_archives_are_kept_fifteen_years_the_others_ten():
+    """政府采购法 Art 42 keeps procurement files at least 15 years; the announcements' rule 10."""
+    procurement = rule_get(market="procurement", procedure="open_tender", code="archive_retention")
+    assert (procurement.amount, procurement.unit, procurement.legal_amount) == (15, "years", 15)
+    assert "第四十二条" in procurement.source
+    assert rule_get(market="property", procedure=None, code="archive_retention").amount == 10

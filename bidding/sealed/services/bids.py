@@ -4,7 +4,9 @@ The envelope streams into object storage through a form check (never its content
 all there is the lot locked, the deadline checked against the server clock at that moment, the bid
 recorded with a signed receipt, and the stored bytes put under write-once retention until the
 lot's archive date. Anything refused leaves nothing stored."""
+import ipaddress
 import logging
+import re
 import uuid
 from datetime import datetime
 from typing import BinaryIO
@@ -39,6 +41,8 @@ ENVELOPE_MESSAGES = {
     "wrong_platform": _("This envelope was sealed for another platform."),
     "too_large": _("The envelope is larger than the platform accepts (200 MiB of files)."),
 }
+# A device fingerprint is a SHA-256 in lowercase hex (bidding/static/bidding/device.js, bidding/device.py).
+FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 ENVELOPE_MALFORMED = _("The file is not a well-formed sealed-bid envelope (%(detail)s): seal the bid again.")
 
 
@@ -88,7 +92,27 @@ def _eligibility_check(lot: Lot, user: User) -> None:
                            status=409)
 
 
-def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None = None) -> Bid:
+def origin_clean(*, client_ip: str | None, device_fingerprint: str | None) -> tuple[str | None, str]:
+    """Where a bid came from, as stored: a well-formed IP address (else none), and the sealer's
+    device fingerprint only as 64 lowercase hex digits (else blank). Neither ever refuses a bid:
+    they are evidence for the integrity rules (docs/integrity.md), not a condition of bidding."""
+    try:
+        parsed = ipaddress.ip_address((client_ip or "").strip())
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, ipaddress.IPv6Address):
+        # An IPv4 client seen through a dual-stack socket is that IPv4 address; a zone index
+        # (fe80::1%eth0) names a link of the server's, not a client.
+        parsed = parsed.ipv4_mapped or (None if parsed.scope_id else parsed)
+    address = str(parsed) if parsed is not None else None
+    fingerprint = (device_fingerprint or "").strip()
+    return address, fingerprint if FINGERPRINT.fullmatch(fingerprint) else ""
+
+
+def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None = None,
+               client_ip: str | None = None, device_fingerprint: str | None = None) -> Bid:
+    """Store and record a sealed envelope. ``client_ip`` (the connection's address) and
+    ``device_fingerprint`` (what the sealer sent) are kept as ``origin_clean`` makes them."""
     lot = Lot.objects.filter(pk=lot_id).select_related("project").first()
     if lot is None:
         raise BiddingError("lot_not_found", _("There is no such lot."), status=404)
@@ -110,7 +134,8 @@ def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None 
             checked = reader.result()
         except EnvelopeError as error:
             raise _envelope_refusal(error) from None
-        return _bid_record(lot_id=lot.pk, user=user, key=key, checked=checked)
+        return _bid_record(lot_id=lot.pk, user=user, key=key, checked=checked,
+                           origin=origin_clean(client_ip=client_ip, device_fingerprint=device_fingerprint))
     except BaseException:
         # Refused after the bytes were stored (malformed at the end, late, or the record failed):
         # they were not put under retention (the record's last step), so they go again.
@@ -121,7 +146,7 @@ def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None 
         raise
 
 
-def _bid_record(*, lot_id: int, user: User, key: str, checked) -> Bid:
+def _bid_record(*, lot_id: int, user: User, key: str, checked, origin: tuple[str | None, str]) -> Bid:
     with transaction.atomic():
         lot = lot_lock(lot_id)
         received_at = clock.now()
@@ -143,6 +168,7 @@ def _bid_record(*, lot_id: int, user: User, key: str, checked) -> Bid:
             lot=lot, organisation_id=user.organisation_id, submitted_by=user, storage_key=key,
             envelope_sha256=checked.sha256, envelope_size=checked.size, received_at=received_at,
             receipt_id=receipt_id, receipt=receipt, retain_until=archive_date(lot), replaces=previous,
+            client_ip=origin[0], device_fingerprint=origin[1],
         )
         get_storage().retain(key, until=bid.retain_until)
         # The bid's own subject names the bidder. Neither who bids nor how many do is told on the

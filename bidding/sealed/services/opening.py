@@ -27,6 +27,7 @@ from bidding.crypto.canonical import canonical_json, time_format
 from bidding.crypto.envelope import EnvelopeError, Fault, open_envelope
 from bidding.crypto.opening_key import private_key_rebuild
 from bidding.errors import BiddingError
+from bidding.sealed.docmeta import EnvelopeFiles
 from bidding.sealed.models import (
     Bid,
     BidCount,
@@ -276,11 +277,14 @@ def _open_one(bid: Bid, private_key, opened_at, openings: list) -> dict:
     appended to ``openings``; the caller writes both in bulk."""
     entry = {"receipt": str(bid.receipt_id), "bidder": bid.organisation.uscc, "organisation": bid.organisation.name,
              "envelope_sha256": bid.envelope_sha256}
+    # The files' document metadata (author, software, creation time) for the integrity rules,
+    # read from the plaintext as it streams out, within bounds (bidding.sealed.docmeta).
+    files_out = EnvelopeFiles()
     try:
         with get_storage().get(bid.storage_key) as reader:
             opened = open_envelope(stream=reader, private_key=private_key,
                                    platform=settings.PLATFORM_ID, lot=str(bid.lot_id), bidder=bid.organisation.uscc,
-                                   envelope_sha256=bid.envelope_sha256)
+                                   envelope_sha256=bid.envelope_sha256, files_out=files_out)
     except EnvelopeError as error:
         fault = error.fault or Fault.PLATFORM  # never blame the bidder for what is not theirs
         (bid.fail_by_bidder if fault == Fault.BIDDER else bid.fail_by_others)()
@@ -291,8 +295,11 @@ def _open_one(bid: Bid, private_key, opened_at, openings: list) -> dict:
     form = opened.price_form
     bid.open()
     files = [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in opened.files]
+    # The metadata stays with the opening (regulators' integrity rules); the public record lists
+    # the files as before.
+    kept = [{**file, "meta": meta} for file, meta in zip(files, files_out.metas(len(files)))]
     openings.append(BidOpening(bid=bid, price=Decimal(form["price"]), period_days=form["period_days"],
-                               items=form["items"], files=files, opened_at=opened_at))
+                               items=form["items"], files=kept, opened_at=opened_at))
     return {**entry, "status": bid.status, "price": form["price"], "period_days": form["period_days"],
             "items": form["items"], "files": files}
 

@@ -1,6 +1,7 @@
 // The bid page: seals the bid in this browser (nothing in clear leaves it) and submits the envelope.
 // A price over the lot's public ceiling is held back until the bidder acknowledges the warning:
 // the check runs here, so the price still reaches the server only inside the envelope.
+import { deviceFingerprint } from "./device.js";
 import { sealBid } from "./seal.js";
 
 const form = document.getElementById("bid-form");
@@ -68,7 +69,10 @@ form.addEventListener("submit", async (event) => {
       method: "POST",
       body: envelope,
       credentials: "same-origin",
-      headers: { "Content-Type": "application/octet-stream", "X-CSRFToken": form.dataset.csrf },
+      headers: {
+        "Content-Type": "application/octet-stream", "X-CSRFToken": form.dataset.csrf,
+        "X-Device-Fingerprint": await deviceFingerprint(),
+      },
     });
     const body = await response.json();
     if (!response.ok) {

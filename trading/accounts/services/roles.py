@@ -1,9 +1,9 @@
 """Every grant and revocation of a role, through one service (DESIGN §7, 管办分离).
 
-Who may grant what (``GRANTABLE``): a security administrator grants the roles of the centre, its
-custodians, experts, supervisors and regulators; a company's administrator (or staff, when they
-approve a company) grants the bidder and company-administrator roles to the company's own people;
-staff grant the supervisor role when they appoint a vetted social supervisor.
+Who may grant what (``GRANTABLE``): a security administrator grants the roles of the centre (staff
+and staff managers), its custodians, experts, supervisors and regulators; a company's administrator
+(or staff, when they approve a company) grants the bidder and company-administrator roles to the
+company's own people; staff grant the supervisor role when they appoint a vetted social supervisor.
 Superusers, made only by ``createsuperuser`` on the server, may do what a security administrator
 does. ``system:*`` actors (the demo, the tests' fixtures) grant through the same service with no
 person behind them.
@@ -12,8 +12,8 @@ Separation rules, each refused with its own code and an audit event (``role.refu
 committed before the refusal is raised, so the attempt leaves its trace and changes nothing else:
 
 - ``self_grant``: nobody grants (or revokes) a role of their own;
-- ``staff_regulator``: a member of the centre's staff never holds the regulator role, nor a
-  regulator the staff role;
+- ``staff_regulator``: a member of the centre's staff (or a staff manager) never holds the
+  regulator role, nor a regulator the staff or staff-manager role;
 - ``custodian_company_user``: a key custodian is never a company's user (bidder or company
   administrator), nor the reverse;
 - ``company_role_outsider``: the bidder and company-administrator roles go only to people of an
@@ -40,7 +40,9 @@ from trading.services.notifications import notify
 
 # The roles each role (or a superuser, as "superuser") may grant and revoke.
 CENTRE_ROLES = frozenset({Role.STAFF, Role.CUSTODIAN, Role.EXPERT, Role.SUPERVISOR, Role.REGULATOR,
-                          Role.SECURITY_ADMIN})
+                          Role.SECURITY_ADMIN, Role.STAFF_MANAGER})
+# The centre's side of 管办分离: never held together with the regulator role.
+CENTRE_SIDE = frozenset({Role.STAFF, Role.STAFF_MANAGER})
 COMPANY_ROLES = frozenset({Role.BIDDER, Role.COMPANY_ADMIN})
 GRANTABLE = {
     Role.SECURITY_ADMIN: CENTRE_ROLES,
@@ -96,7 +98,7 @@ def _separation_check(*, user: User, role: str, grantor: User | None, actor: str
     if action == RoleChange.Action.REVOKE:
         return
     held = user.role_set
-    if (role == Role.REGULATOR and Role.STAFF in held) or (role == Role.STAFF and Role.REGULATOR in held):
+    if (role == Role.REGULATOR and held & CENTRE_SIDE) or (role in CENTRE_SIDE and Role.REGULATOR in held):
         _refuse(code="staff_regulator", message=_("The centre's staff and the regulators are different people "
                                                   "(管办分离): nobody holds both roles."), **refuse)
     if role in COMPANY_ROLES:

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from monitoring.archive import views
+
+urlpatterns = [
+    path("archive/", views.archive_register, name="archive-register"),
+    path("archive/<int:archive_id>/download/", views.archive_download, name="archive-download"),
+]
