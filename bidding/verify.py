@@ -8,6 +8,7 @@
     python -m bidding.verify notice FILE --key platform-key.pem
     python -m bidding.verify audit FILE --key platform-key.pem
     python -m bidding.verify archive FILE --key platform-key.pem
+    python -m bidding.verify yearly FILE --key platform-key.pem
 
 Prints ``ok ...`` and exits 0, or ``bad: ...`` on stderr and exits 1; 2 for a usage error (a
 missing file, an unreadable key). Standalone on purpose: it imports only ``cryptography`` and the
@@ -32,6 +33,7 @@ RESERVE_KIND = "reserve-record"  # a listing lot's revealed reserve
 DEAL_KIND = "deal-confirmation"  # 成交确认书
 REPORT_KIND = "evaluation-report"  # 评标报告
 NOTICE_KINDS = ("award-notice", "result-notice")  # 中标（成交）通知书, 结果通知书
+YEARLY_KIND = "yearly-report"  # 年度统计报告 (monitoring/statistics, docs/statistics.md)
 ENTRY_KEYS = frozenset({"id", "at", "kind", "actor", "subject", "subject_seq", "prev_hash", "hash"})
 # An extract entry shows its data and salt, or (another subject's, withheld) only their digest.
 VISIBLE_KEYS = ENTRY_KEYS | {"data", "salt"}
@@ -128,8 +130,9 @@ def _entry_check(entry: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     return run(argv, prog="python -m bidding.verify",
                description="Check a receipt, an opening or reserve record, a deal confirmation, an evaluation "
-                           "report, an award or result notice, an audit extract, or a lot's archive.",
-               kinds=("receipt", "opening", "reserve", "deal", "report", "notice", "audit", "archive"), check=_check,
+                           "report, an award or result notice, an audit extract, a lot's archive, or a yearly report.",
+               kinds=("receipt", "opening", "reserve", "deal", "report", "notice", "audit", "archive", "yearly"),
+               check=_check,
                files=("archive",))
 
 
@@ -195,6 +198,10 @@ def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
                 f"at {body.get('price')} {body.get('currency')}")
     if what == "archive":
         return archive_file_verify(path=document, public_key=public_key)
+    if what == "yearly":
+        body = signed_verify(signed=document, kind=YEARLY_KIND, public_key=public_key)
+        return (f"ok yearly report {body.get('year')} ({body.get('language')}) of {body.get('platform')}, "
+                f"issued {body.get('issued_at')}: {len(body.get('paragraphs', []))} paragraphs")
     return f"ok {audit_extract_verify(extract=document, public_key=public_key)} entries sealed by their checkpoint"
 
 

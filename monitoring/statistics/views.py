@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -220,6 +220,18 @@ def report_page(request, report_id: int):
     if report is None:
         raise Http404
     return render(request, "monitoring/statistics/report.html", {"report": report})
+
+
+def report_signed(request, report_id: int):
+    """The report as the platform signed it (the document the PDF prints), for
+    ``python -m bidding.verify yearly FILE --key platform-key.pem``."""
+    report = yearly_report_get(report_id=report_id)
+    if report is None:
+        raise Http404
+    response = JsonResponse(report.figures, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = (f'attachment; filename="yearly-report-{report.year}-{report.language}-'
+                                       f'{report.pk}.json"')
+    return response
 
 
 def report_pdf(request, report_id: int):

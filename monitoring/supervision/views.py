@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.event_words import alert_details
@@ -81,10 +82,19 @@ def _may_acknowledge(user, alert: Alert) -> bool:
     return alert.state == Alert.State.OPEN and user.has_role(Role.REGULATOR) and not user.has_role(Role.STAFF)
 
 
+def _flag_link(user, alert: Alert) -> str:
+    """A red flag's alert leads regulators to the flag and its evidence (``/regulator/flags/<id>/``),
+    which is theirs only (docs/integrity.md)."""
+    flag = (alert.data or {}).get("flag")
+    if alert.rule != "red_flag" or not isinstance(flag, int) or not user.has_role(Role.REGULATOR):
+        return ""
+    return reverse("regulator-flag", args=[flag])
+
+
 def _alert_page(request, alert: Alert, *, form=None, error=None, status=200):
     return render(request, "monitoring/supervision/alert.html", {
         "alert": alert, "rule": RULES.get(alert.rule), "event_rule": alert_is_event(alert),
-        "details": alert_details(alert.data or {}),
+        "details": alert_details(alert.data or {}), "flag_link": _flag_link(request.user, alert),
         "may_acknowledge": _may_acknowledge(request.user, alert), "form": form or AcknowledgeForm(),
         "error": error,
     }, status=status)

@@ -215,7 +215,7 @@ def test_a_document_that_is_not_what_was_stored_stops_the_sealing_until_it_is(fa
     assert archive_sweep() == {"sealed": 1, "failed": 0}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_lot_another_sweep_holds_is_skipped_not_waited_for(failed_lot):
     lot = failed_lot()
     held, release = threading.Event(), threading.Event()

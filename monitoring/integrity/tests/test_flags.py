@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from bidding.crypto.canonical import canonical_json
 from bidding.evaluation.services.awards import award_propose, award_review, candidates_publish
@@ -15,7 +17,7 @@ from monitoring.integrity.services_flags import flags_sweep
 from monitoring.models import AuditEntry
 from monitoring.supervision.models import Alert
 from monitoring.supervision.services import alerts_sweep
-from trading.models import Lot
+from trading.models import Lot, Role
 from trading.services.documents import document_upload
 from trading.services.lots import lot_due_sweep
 
@@ -49,7 +51,7 @@ def members(flag) -> list[tuple[str, str]]:
     return [(bid["bidder"], bid["receipt"]) for group in flag.evidence["groups"] for bid in group["bids"]]
 
 
-def test_the_seeded_collusion_is_flagged_with_its_evidence_and_raises_red_alerts(collusion):
+def test_the_seeded_collusion_is_flagged_with_its_evidence_and_raises_red_alerts(collusion, make_person):
     lot, bids = collusion
     expected = [(bid.organisation.uscc, str(bid.receipt_id)) for bid in bids]
     with after_opening(lot):
@@ -92,6 +94,15 @@ def test_the_seeded_collusion_is_flagged_with_its_evidence_and_raises_red_alerts
     assert alerts.count() == 3 and {alert.level for alert in alerts} == {"red"}
     assert {alert.data["rule"] for alert in alerts} == set(flags)
     assert {alert.data["flag"] for alert in alerts} == {flag.pk for flag in flags.values()}
+    # The alert leads a regulator to the flag's evidence; staff, who share the alerts page, get no link.
+    alert = alerts.get(data__rule="same_ip")
+    regulator, staff = Client(), Client()
+    regulator.force_login(make_person("flag-regulator", roles=[Role.REGULATOR]))
+    staff.force_login(make_person("flag-staff", roles=[Role.STAFF]))
+    page = regulator.get(reverse("supervision-alert", args=[alert.pk])).content.decode()
+    assert f'href="{reverse("regulator-flag", args=[flags["same_ip"].pk])}"' in page
+    staff_page = staff.get(reverse("supervision-alert", args=[alert.pk]))
+    assert staff_page.status_code == 200 and 'data-testid="alert-flag"' not in staff_page.content.decode()
 
     # Idempotent: a second round raises nothing more.
     with after_opening(lot):

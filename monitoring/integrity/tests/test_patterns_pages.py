@@ -165,7 +165,7 @@ def test_the_api_reads_the_latest_run_and_refers(analysed, cover, regulator, dja
     assert body["run"]["id"] == analysed.pk and body["run"]["lots"] == 200
     assert body["run"]["thresholds"]["cover"]["fence"] == analysed.thresholds["cover"]["fence"]
     assert len(body["findings"]) == analysed.findings
-    covers = api.get("/api/v1/integrity/patterns/", {"pattern": "cover"}).json()["findings"]
+    covers = api.get("/api/v1/integrity/patterns/", {"pattern": "cover"}, HTTP_ACCEPT_LANGUAGE="en").json()["findings"]
     assert {f["key"] for f in covers} == set(Finding.objects.filter(pattern=COVER).values_list("key", flat=True))
     one = next(f for f in covers if f["id"] == cover.pk)
     assert one["pattern_label"] == "Cover bidders (陪标)" and one["evidence"]["wins"] == 0

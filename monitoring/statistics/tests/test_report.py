@@ -149,3 +149,32 @@ def test_a_regulator_issues_from_the_page_and_through_the_api(client, history, r
     assert answer.status_code == 201 and answer.json()["language"] == "en"
     # Issued again, a report is a new one: the earlier stays as it was signed.
     assert YearlyReport.objects.count() == 2 and _stored(first)
+
+
+def test_the_signed_report_downloaded_verifies_offline_and_a_changed_figure_does_not(client, history, regulator,
+                                                                                    tmp_path):
+    """``python -m bidding.verify yearly`` checks the signed document the page offers, with nothing but
+    the platform's public key."""
+    import json
+    import subprocess
+    import sys
+
+    report = yearly_report_issue(year=2026, language="zh-hans", user=regulator)
+    page = client.get(reverse("statistics-report", args=[report.pk])).content.decode()
+    assert reverse("statistics-report-signed", args=[report.pk]) in page
+    signed = client.get(reverse("statistics-report-signed", args=[report.pk])).json()
+    key = tmp_path / "platform-key.pem"
+    key.write_bytes(client.get(reverse("platform-key")).content)
+    good, bad = tmp_path / "report.json", tmp_path / "changed.json"
+    good.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+    signed["document"]["body"]["paragraphs"][0] = signed["document"]["body"]["paragraphs"][0].replace("2", "3", 1)
+    bad.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+
+    def verify(path):
+        return subprocess.run([sys.executable, "-m", "bidding.verify", "yearly", str(path), "--key", str(key)],
+                              capture_output=True, text=True, timeout=60)
+
+    ok = verify(good)
+    assert ok.returncode == 0 and ok.stdout.startswith("ok yearly report 2026 (zh-hans)"), ok.stderr
+    changed = verify(bad)
+    assert changed.returncode == 1 and changed.stderr.startswith("bad:")

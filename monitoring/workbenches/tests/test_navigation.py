@@ -12,10 +12,11 @@ from trading.models import Organisation
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-PUBLIC = ["nav-report"]
+PUBLIC = ["nav-statistics", "nav-report"]
 STAFF = ["nav-supervision", "nav-alerts", "nav-registrations", "nav-refunds", "nav-inquiries-to-answer",
-         "nav-challenges", "nav-company-reviews", "nav-supervisor-registry"]
-REGULATOR = ["nav-review", "nav-complaints", "nav-reports", "nav-inquiries"]
+         "nav-challenges", "nav-company-reviews", "nav-supervisor-registry", "nav-ratings", "nav-archive"]
+REGULATOR = ["nav-review", "nav-complaints", "nav-reports", "nav-inquiries", "nav-regulator-statistics",
+             "nav-flags", "nav-patterns", "nav-ratings", "nav-archive"]
 
 
 def _header(client, user=None) -> str:
@@ -42,8 +43,9 @@ def tenderee_member(make_person):
 
 
 @pytest.mark.parametrize(("username", "roles", "expected"), [
-    ("bidder", ["bidder"], [*PUBLIC, "nav-workbenches", "nav-my-complaints", "nav-company"]),
+    ("bidder", ["bidder"], [*PUBLIC, "nav-workbenches", "nav-my-complaints", "nav-my-services", "nav-company"]),
     ("staffer", ["staff"], [*PUBLIC, "nav-workbenches", *STAFF]),
+    ("manager", ["staff", "staff_manager"], [*PUBLIC, "nav-workbenches", *STAFF, "nav-assessment"]),
     ("reg", ["regulator"], [*PUBLIC, "nav-workbenches", "nav-supervision", "nav-alerts", *REGULATOR]),
     ("reg_keeper", ["regulator", "custodian"], [*PUBLIC, "nav-workbenches", "nav-supervision", "nav-alerts",
                                                  *REGULATOR]),
