@@ -2,7 +2,7 @@ from django.urls import path
 
 from bidding.evaluation import apis as evaluation
 from bidding.sales import apis as sales
-from bidding.sealed import apis as sealed
+from bidding.sealed import apis as sealed, apis_bidder_keys as bidder_keys
 
 urlpatterns = [
     path("lots/<int:lot_id>/publish/", sealed.LotPublishSealedApi.as_view(), name="api-lot-publish"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("bids/<int:bid_id>/receipt/", sealed.BidReceiptApi.as_view(), name="api-bid-receipt"),
     path("bids/<int:bid_id>/withdraw/", sealed.BidWithdrawApi.as_view(), name="api-bid-withdraw"),
     path("custodian/key/", sealed.CustodianKeyApi.as_view(), name="api-custodian-key"),
+    path("registrations/<int:registration_id>/bidder-key/", bidder_keys.BidderKeyApi.as_view(), name="api-bidder-key"),
+    path("registrations/<int:registration_id>/bidder-key/challenges/", bidder_keys.BidderKeyChallengeApi.as_view(),
+         name="api-bidder-key-challenge"),
+    path("registrations/<int:registration_id>/bidder-key/proofs/", bidder_keys.BidderKeyProofApi.as_view(),
+         name="api-bidder-key-proof"),
     path("lots/<int:lot_id>/opening/", sealed.OpeningApi.as_view(), name="api-opening"),
     path("lots/<int:lot_id>/opening/start/", sealed.OpeningStartApi.as_view(), name="api-opening-start"),
     path("lots/<int:lot_id>/opening/shares/", sealed.OpeningShareApi.as_view(), name="api-opening-share"),

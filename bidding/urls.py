@@ -2,10 +2,19 @@ from django.urls import path
 
 from bidding.evaluation import views as evaluation
 from bidding.sales import views as sales
-from bidding.sealed import views as sealed
+from bidding.sealed import views as sealed, views_bidder_keys as bidder_keys
 
 urlpatterns = [
     path("custodian/key/", sealed.custodian_key, name="custodian-key"),
+    path("registrations/<int:registration_id>/bidder-key/", bidder_keys.bidder_key_page, name="bidder-key"),
+    path("registrations/<int:registration_id>/bidder-key/upload/", bidder_keys.bidder_key_upload,
+         name="bidder-key-upload"),
+    path("registrations/<int:registration_id>/bidder-key/file/", bidder_keys.bidder_key_file,
+         name="bidder-key-file"),
+    path("registrations/<int:registration_id>/bidder-key/challenge/", bidder_keys.bidder_key_challenge_file,
+         name="bidder-key-challenge-file"),
+    path("registrations/<int:registration_id>/bidder-key/answer/", bidder_keys.bidder_key_answer_upload,
+         name="bidder-key-answer"),
     path("staff/lots/<int:lot_id>/publish/", sealed.lot_publish_page, name="lot-publish-sealed"),
     path("lots/<int:lot_id>/bid/", sealed.bid_page, name="bid-page"),
     path("lots/<int:lot_id>/bid/<int:bid_id>/withdraw/", sealed.bid_withdraw_view, name="bid-withdraw"),

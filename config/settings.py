@@ -155,6 +155,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The timed sweeps: idempotent functions over what is due, run by beat (services mode) or by a thread
 # of the server process (embedded mode). Each is a dotted path to a function taking no arguments.
 PLATFORM_SWEEPS = [
+    # Availability first: the probe records outages (and gaps between rounds), then the outage rule
+    # extends a deadline the platform was down before, so the deadline sweep below does not close it
+    # (docs/availability.md; lot_due_sweep asks the rule itself too, for workers running in parallel).
+    "trading.services.availability.availability_probe_sweep",
+    "trading.services.extensions.deadline_outage_sweep",
     "trading.services.lots.lot_due_sweep",
     "bidding.sealed.services.opening.bids_count_sweep",
     "bidding.sealed.services.opening.opening_close_sweep",
@@ -176,6 +181,11 @@ PLATFORM_SWEEPS = [
     "monitoring.archive.services.archive_sweep",
 ]
 PLATFORM_PATTERNS_HOUR = env.get("PLATFORM_PATTERNS_HOUR", 2, cast=int)
+# Availability (docs/availability.md): a part is down after this many failed probes in a row, each
+# probe waiting this long; a gap this long (seconds) between probe rounds is an outage of the sweeps.
+PLATFORM_AVAILABILITY_FAILURES = env.get("PLATFORM_AVAILABILITY_FAILURES", 3, cast=int)
+PLATFORM_AVAILABILITY_TIMEOUT = env.get("PLATFORM_AVAILABILITY_TIMEOUT", 3.0, cast=float)
+PLATFORM_AVAILABILITY_GAP = env.get("PLATFORM_AVAILABILITY_GAP", 60, cast=int)
 # Open data (OCDS 1.1.5, monitoring/opendata/ocds.py): the ocid prefix registered with the Open Contracting
 # Partnership, the publisher's name and the address packages name themselves by in bulk exports.
 PLATFORM_OCDS_PREFIX = env.get("PLATFORM_OCDS_PREFIX", "ocds-pr0000")

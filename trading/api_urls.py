@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("trading.api_urls_registrations")),
     path("", include("trading.api_urls_objections")),
     path("", include("trading.api_urls_rules")),
+    path("", include("trading.api_urls_availability")),
 ]

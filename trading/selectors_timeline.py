@@ -8,6 +8,7 @@ the lot's. A suspended lot is read at the status it was suspended from, its comi
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trading import clock
@@ -99,7 +100,17 @@ def _past(lot: Lot) -> list[Step]:
         if url_name == "lot-result" and not lot.result_public:
             url_name = ""
         steps.append(Step(key=f"status-{change.pk}", label=label, at=change.at, url_name=url_name))
+    # The outage rule's extensions of the bid deadline (trading.services.extensions).
+    for extension in lot.deadline_extensions.all():
+        key = f"extension-{extension.pk}"
+        steps.append(Step(key=key, at=extension.extended_at, anchor=key,
+                          label=_("Bid deadline extended to %(new)s after a platform outage (was %(old)s)")
+                          % {"new": _local(extension.new_deadline), "old": _local(extension.old_deadline)}))
     return sorted(steps, key=lambda step: step.at)
+
+
+def _local(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 def _rule(lot: Lot, code: str):

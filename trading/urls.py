@@ -9,6 +9,7 @@ urlpatterns = [
     path("objects/", include("trading.storage.urls")),
     path("calendar/", include("trading.urls_calendar")),
     path("rules/", include("trading.urls_rules")),
+    path("availability/", include("trading.urls_availability")),
     path("", include("trading.urls_lots")),
     path("", include("trading.urls_documents")),
     path("", include("trading.urls_registrations")),

@@ -23,6 +23,7 @@ from trading.forms_lots import (
 from trading.models import Lot, Role
 from trading.permissions import role_required
 from trading.selectors import announcement_list_public, lot_get_public, lot_list_for_staff, lot_list_public, lot_timeline
+from trading.selectors_availability import lot_incidents
 from trading.selectors_timeline import lot_story
 from trading.services.announcements import announcement_correct, announcement_publish
 from trading.services.lots import (
@@ -63,9 +64,10 @@ def lot_detail(request, lot_id: int):
     lot = lot_get_public(lot_id=lot_id)
     if lot is None:
         raise Http404
-    prefetch_related_objects([lot], "announcements", "status_changes")
+    prefetch_related_objects([lot], "announcements", "status_changes", "deadline_extensions__outages")
     return render(request, "trading/lot_detail.html", {
         "lot": lot, "announcements": lot.announcements.all(), "story": lot_story(lot=lot),
+        "extensions": lot.deadline_extensions.all(), "incidents": lot_incidents(lot=lot),
     })
 
 

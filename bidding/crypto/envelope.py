@@ -41,8 +41,11 @@ class Code(enum.StrEnum):
     WRONG_PLATFORM = "wrong_platform"
     WRONG_LOT = "wrong_lot"
     WRONG_BIDDER = "wrong_bidder"
+    WRONG_BIDDER_KEY = "wrong_bidder_key"  # v2: sealed to another key than the registered one
     BAD_SEGMENTS = "bad_segments"
     TOO_LARGE = "too_large"
+    # v2: a released bidder part that is not the one the envelope commits to.
+    BIDDER_PART_MISMATCH = "bidder_part_mismatch"
     # Opening only.
     HASH_MISMATCH = "hash_mismatch"
     DECRYPT_FAILED = "decrypt_failed"
@@ -67,7 +70,8 @@ class Fault(enum.StrEnum):
 OPENING_FAULT: dict[Code, Fault] = {
     Code.BAD_MAGIC: Fault.PLATFORM, Code.BAD_HEADER: Fault.PLATFORM, Code.WRONG_PLATFORM: Fault.PLATFORM,
     Code.WRONG_LOT: Fault.PLATFORM, Code.WRONG_BIDDER: Fault.PLATFORM, Code.BAD_SEGMENTS: Fault.PLATFORM,
-    Code.TOO_LARGE: Fault.PLATFORM, Code.HASH_MISMATCH: Fault.PLATFORM,
+    Code.TOO_LARGE: Fault.PLATFORM, Code.HASH_MISMATCH: Fault.PLATFORM, Code.WRONG_BIDDER_KEY: Fault.PLATFORM,
+    Code.BIDDER_PART_MISMATCH: Fault.BIDDER,
     Code.DECRYPT_FAILED: Fault.BIDDER, Code.BAD_INNER: Fault.BIDDER, Code.BAD_FORM: Fault.BIDDER,
     Code.BAD_STREAM: Fault.BIDDER, Code.FILE_MISMATCH: Fault.BIDDER,
 }
@@ -165,7 +169,7 @@ def header_check(header: bytes, *, platform: str, lot: str, bidder: str) -> Enve
         enc, sealed = b64url_decode(fields["enc"]), b64url_decode(fields["sealed"])
     except CanonicalError as error:
         raise EnvelopeError(Code.BAD_HEADER, f"enc or sealed: {error}") from None
-    if len(enc) != ENC_SIZE or not _on_curve(enc):
+    if len(enc) != ENC_SIZE or not point_valid(enc):
         raise EnvelopeError(Code.BAD_HEADER, "enc is not an uncompressed P-256 point")
     if not TAG <= len(sealed) <= MAX_SEALED:
         raise EnvelopeError(Code.BAD_HEADER, "sealed must be 16 to 65536 bytes")
@@ -178,7 +182,10 @@ def header_check(header: bytes, *, platform: str, lot: str, bidder: str) -> Enve
 
 
 class _FormChecker:
-    """The submission check as a push parser: ``feed`` bytes as they arrive, then ``finish``."""
+    """The submission check as a push parser: ``feed`` bytes as they arrive, then ``finish``.
+    A later version (``envelope_v2``) overrides ``magic`` and ``_header_check``."""
+
+    magic = MAGIC
 
     def __init__(self, *, platform: str, lot: str, bidder: str, max_size: int | None):
         self._expected = {"platform": platform, "lot": lot, "bidder": bidder}
@@ -202,21 +209,24 @@ class _FormChecker:
 
     def _parse_prefix(self) -> None:
         head = bytes(self._prefix[:4])
-        if head != MAGIC[:len(head)]:
-            raise EnvelopeError(Code.BAD_MAGIC, "not a PBE1 envelope")
+        if head != self.magic[:len(head)]:
+            raise EnvelopeError(Code.BAD_MAGIC, f"not a {self.magic.decode()} envelope")
         if len(self._prefix) < 8:
             return
-        header_len = _header_len(bytes(self._prefix[4:8]))
+        header_len = header_len_check(bytes(self._prefix[4:8]))
         if len(self._prefix) < 8 + header_len:
             return
-        self._header = header_check(bytes(self._prefix[8:8 + header_len]), **self._expected)
+        self._header = self._header_check(bytes(self._prefix[8:8 + header_len]))
         self._segment_bytes = len(self._prefix) - 8 - header_len
         self._prefix = bytearray()
+
+    def _header_check(self, header: bytes):
+        return header_check(header, **self._expected)
 
     def finish(self) -> EnvelopeHeader:
         if self._header is None:
             if len(self._prefix) < 4:
-                raise EnvelopeError(Code.BAD_MAGIC, "not a PBE1 envelope")
+                raise EnvelopeError(Code.BAD_MAGIC, f"not a {self.magic.decode()} envelope")
             raise EnvelopeError(Code.BAD_HEADER, "the envelope ends inside its header")
         if not segment_area_valid(self._segment_bytes, self._header.segment_size):
             raise EnvelopeError(Code.BAD_SEGMENTS, "the segments' total length is impossible (truncated or padded)")
@@ -238,8 +248,11 @@ class CheckingReader:
 
     def __init__(self, stream: BinaryIO, *, platform: str, lot: str, bidder: str, max_size: int | None):
         self._stream = stream
-        self._checker = _FormChecker(platform=platform, lot=lot, bidder=bidder, max_size=max_size)
+        self._checker = self._checker_make(platform=platform, lot=lot, bidder=bidder, max_size=max_size)
         self._eof = False
+
+    def _checker_make(self, **expected) -> _FormChecker:
+        return _FormChecker(**expected)
 
     def readable(self) -> bool:
         return True
@@ -272,9 +285,15 @@ def open_envelope(*, stream: BinaryIO, private_key: ec.EllipticCurvePrivateKey, 
     ``files_out(index, entry)`` returns where file ``index``'s plaintext goes; what was written
     there is trustworthy only if this function returns.
     """
-    reader = _HashingReader(stream)
+    return receipt_checked(stream, envelope_sha256,
+                           lambda reader: _open(reader, private_key, platform, lot, bidder, files_out))
+
+
+def receipt_checked(stream: BinaryIO, envelope_sha256: str | None, opener: Callable[["HashingReader"], Opened]) -> Opened:
+    """Run ``opener`` over ``stream``, deciding the receipt hash first on failure (any version)."""
+    reader = HashingReader(stream)
     try:
-        opened = _open(reader, private_key, platform, lot, bidder, files_out)
+        opened = opener(reader)
     except EnvelopeError as error:
         if envelope_sha256 is not None:
             reader.drain()
@@ -288,14 +307,14 @@ def open_envelope(*, stream: BinaryIO, private_key: ec.EllipticCurvePrivateKey, 
     return replace(opened, envelope_sha256=digest, envelope_size=reader.size)
 
 
-def _open(reader: "_HashingReader", private_key: ec.EllipticCurvePrivateKey, platform: str, lot: str,
+def _open(reader: "HashingReader", private_key: ec.EllipticCurvePrivateKey, platform: str, lot: str,
           bidder: str, files_out: Callable[[int, FileEntry], Writable] | None) -> Opened:
     prefix = reader.read_exact(8)
     if prefix[:4] != MAGIC:
         raise EnvelopeError(Code.BAD_MAGIC, "not a PBE1 envelope")
     if len(prefix) < 8:
         raise EnvelopeError(Code.BAD_HEADER, "the envelope ends inside its header")
-    header_bytes = reader.read_exact(_header_len(prefix[4:8]))
+    header_bytes = reader.read_exact(header_len_check(prefix[4:8]))
     if len(header_bytes) < int.from_bytes(prefix[4:8], "big"):
         raise EnvelopeError(Code.BAD_HEADER, "the envelope ends inside its header")
     header = header_check(header_bytes, platform=platform, lot=lot, bidder=bidder)
@@ -305,9 +324,16 @@ def _open(reader: "_HashingReader", private_key: ec.EllipticCurvePrivateKey, pla
     except (InvalidTag, ValueError):
         raise EnvelopeError(Code.DECRYPT_FAILED, "the sealed inner does not open with this lot's key, "
                                                  "lot and bidder") from None
-    key, price_form, entries = _inner_check(inner)
+    key, price_form, entries = inner_check(inner)
+    return stream_open(reader, key=key, segment_size=header.segment_size, aad=segment_aad(header_bytes),
+                       price_form=price_form, entries=entries, files_out=files_out)
+
+
+def stream_open(reader: "HashingReader", *, key: bytes, segment_size: int, aad: bytes, price_form: dict,
+                entries: tuple[FileEntry, ...], files_out: Callable[[int, FileEntry], Writable] | None) -> Opened:
+    """The segments after the header, under the inner's content key (every version lays them out alike)."""
     sink = _FileSink(entries, files_out)
-    size, aead, aad = header.segment_size, AESGCM(key), segment_aad(header_bytes)
+    size, aead = segment_size, AESGCM(key)
     current, index = reader.read_exact(size + TAG), 0
     while True:
         # Read one segment ahead: only the end of the stream says which segment is the last.
@@ -343,7 +369,7 @@ def price_form_check(*, price_form: object, code: Code = Code.BAD_FORM) -> dict:
     return {"price": price, "period_days": period, "items": dict(items)}
 
 
-def _inner_check(inner: bytes) -> tuple[bytes, dict, tuple[FileEntry, ...]]:
+def inner_check(inner: bytes) -> tuple[bytes, dict, tuple[FileEntry, ...]]:
     try:
         fields = canonical_parse(inner)
     except CanonicalError as error:
@@ -372,14 +398,14 @@ def files_check(entries: Sequence[FileEntry], code: Code) -> None:
             raise EnvelopeError(code, "a file needs a string name, a non-negative integer size and a hex sha256")
 
 
-def _header_len(raw: bytes) -> int:
+def header_len_check(raw: bytes) -> int:
     length = int.from_bytes(raw, "big")
     if not 1 <= length <= MAX_HEADER:
         raise EnvelopeError(Code.BAD_HEADER, "header_len must be 1 to 65536")
     return length
 
 
-def _on_curve(point: bytes) -> bool:
+def point_valid(point: bytes) -> bool:
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except ValueError:
@@ -387,7 +413,7 @@ def _on_curve(point: bytes) -> bool:
     return point[0] == 0x04
 
 
-class _HashingReader:
+class HashingReader:
     def __init__(self, stream: BinaryIO):
         self._stream, self.hash, self.size = stream, hashlib.sha256(), 0
 

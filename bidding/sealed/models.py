@@ -1,11 +1,11 @@
 """Sealed bids and the opening: custodian and opening keys, key shares, bids, opening sessions,
-shares presented, each bid's opening and the bidders' responses to the record."""
+shares presented, each bid's opening, the bidders' responses to the record, and the bidders' own keys."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from trading.models import Lot, Organisation
+from trading.models import Lot, Organisation, Registration
 
 
 class CustodianKey(models.Model):
@@ -210,3 +210,43 @@ class OpeningResponse(models.Model):
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["session", "organisation"], condition=models.Q(kind="confirm"),
                                                name="confirm_once")]
+
+
+class BidderKey(models.Model):
+    """The bidder's own key for one registration (docs/bidder-keys.md): the public halves of its
+    encryption key (the second lock of its v2 envelopes) and signing key, and the key file, wrapped
+    under the bidder's passphrase, exactly as uploaded so the bidder can fetch it in any browser."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="bidder_key")
+    encryption_public_key = models.BinaryField(help_text=_("Uncompressed P-256 point, 65 bytes (HPKE)."))
+    signing_public_key = models.BinaryField(help_text=_("Uncompressed P-256 point, 65 bytes (ECDSA)."))
+    fingerprint = models.CharField(max_length=43, help_text=_("SHA-256 of the encryption key, base64url."))
+    key_file = models.TextField(blank=True, help_text=_("The wrapped key file as the bidder uploaded it."))
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    last_proved_at = models.DateTimeField(null=True, blank=True)
+    failed_proofs = models.PositiveIntegerField(default=0, help_text=_("Failed key checks since the last success."))
+
+    @property
+    def proved(self) -> bool:
+        """Checked, and no check has failed since."""
+        return self.last_proved_at is not None and self.failed_proofs == 0
+
+
+class BidderKeyChallenge(models.Model):
+    """One key check: a random challenge sealed to the key it names, answered once. Only the
+    answer's SHA-256 is kept, so the table alone cannot answer it."""
+
+    class Outcome(models.TextChoices):
+        PROVED = "proved", _("Proved")
+        FAILED = "failed", _("Failed")
+
+    bidder_key = models.ForeignKey(BidderKey, on_delete=models.PROTECT, related_name="challenges")
+    challenge_id = models.UUIDField(unique=True)
+    fingerprint = models.CharField(max_length=43, help_text=_("The key the challenge was sealed to."))
+    answer_sha256 = models.CharField(max_length=64)
+    issued_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, blank=True, choices=Outcome.choices)

@@ -337,6 +337,13 @@ EVENT_RULES: tuple[EventRule, ...] = (
     EventRule("stop_request_raised", _("Supervisor raised a stop request"),
               _("Platform rule: a social supervisor's stop request"),
               ("supervision.stop_requested",), RED, keep=("stop_request", "session"), applies=on_lot),
+    EventRule("bidder_key_failing", _("A bidder's key check keeps failing"),
+              _("电子招标投标办法 Art 31; platform rule: a bidder who cannot unlock its key is warned before "
+                "the opening (docs/bidder-keys.md)"),
+              ("bidder_key.proof_failed_repeatedly",), YELLOW, keep=("lot", "registration", "failures")),
+    EventRule("bidder_key_shared", _("One key registered by two bidders"),
+              _("招标投标法实施条例 Art 40 (signs of collusion); platform rule: every bidder makes its own key"),
+              ("bidder_key.refused",), RED, keep=("lot", "registration", "code")),
     EventRule("red_flag", _("Integrity red flag"),
               _("The platform's integrity rules"),
               ("integrity.flag_raised",), RED, keep=("lot", "flag", "rule")),

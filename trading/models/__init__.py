@@ -1,5 +1,6 @@
 from trading.accounts.models import OrganisationChange, RoleChange
 from trading.models.announcements import Announcement, CentreNotice
+from trading.models.availability import DeadlineExtension, Outage, Part, PartState
 from trading.models.calendar import CalendarAlert, CalendarDay, CalendarYear
 from trading.models.documents import DocumentDownload, LotDocument
 from trading.models.enquiries import Enquiry
@@ -21,6 +22,7 @@ from trading.models.rules import Rule, RuleChange, RuleCode, RuleSense, RuleUnit
 
 __all__ = [
     "SECOND_FACTOR_ROLES", "TWO_PERSON_ROLES",
+    "DeadlineExtension", "Outage", "Part", "PartState",
     "Announcement", "BankNotification", "CalendarAlert", "CentreNotice", "CalendarDay", "CalendarYear", "Delivery", "Deposit",
     "DocumentDownload",
     "DocumentObjection", "Enquiry", "LoginFailure", "Lot", "LotDocument", "LotHold", "LotStatusChange", "Market",

@@ -65,6 +65,10 @@ class RuleCode(models.TextChoices):
     RATING_ANSWER = "rating_answer", _("The centre answers a bad rating")
     RATING_DEFAULT = "rating_default", _("An unrated service counts as satisfied after")
     ARCHIVE_RETENTION = "archive_retention", _("A finished lot's archive is kept")
+    # The outage rule (docs/availability.md): a deadline after the platform was unavailable too long.
+    OUTAGE_TOLERANCE = "outage_tolerance", _("Platform outage tolerated before a deadline is extended")
+    OUTAGE_PERIOD = "outage_period", _("Outages count within this period before a deadline")
+    OUTAGE_EXTENSION = "outage_extension", _("A deadline is extended after a platform outage by")
 
 
 class RuleUnit(models.TextChoices):

@@ -20,6 +20,8 @@ from trading.errors import TradingError
 from trading.models import Announcement, Lot, LotHold, Market, Organisation, Procedure, Project
 from trading.schedule import ScheduleCheck, amendment_check, deposit_check, publication_check
 from trading.selectors_holds import lot_hold_reasons_open
+from trading.services.availability import heartbeat_catch_up
+from trading.services.extensions import lot_outage_check
 from trading.services.holds import lot_hold, lot_hold_release
 from trading.services.moves import lot_lock, lot_move
 from trading.services_calendar import calendar_provisional_alert
@@ -279,6 +281,9 @@ def lot_due_sweep() -> dict:
     no longer due (``next_due_at`` moved on in the same transaction).
     """
     now = clock.now()
+    # A deadline that passed while nothing ran is judged on that gap, and extended rather than
+    # closed where the outage rule says so (trading.services.extensions), whichever sweep runs first.
+    heartbeat_catch_up(now=now)
     applied = 0
     while True:
         with transaction.atomic():
@@ -291,6 +296,7 @@ def lot_due_sweep() -> dict:
             for lot in lots:
                 try:
                     with transaction.atomic():
+                        lot_outage_check(lot=lot, now=now)
                         batch += _moves_due(lot, now)
                 except TradingError:
                     # A schedule the state machine refuses (e.g. bidding dates on a listing lot) must

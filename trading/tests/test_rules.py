@@ -56,6 +56,9 @@ EXPECTED = {
     "rating_answer": (15, 1, "working_days", "max", False, "国办发〔2019〕51号"),
     "rating_default": (5, 1, "working_days", "min", False, "国办发〔2019〕51号"),
     "archive_retention": (10, 1, "years", "min", False, "第十一条"),
+    "outage_tolerance": (30, 1, "minutes", "max", False, "电子招标投标办法 Art 29"),
+    "outage_period": (120, 1, "minutes", "max", False, "KONEPS"),
+    "outage_extension": (120, 1, "minutes", "min", False, "KONEPS"),
 }
 # Integrity, ratings: the platform's own numbers, per market (the archive's retention is the law's).
 INTEGRITY_RULES = {"flag_ceiling_band", "flag_price_pattern", "flag_price_gap", "flag_submission_gap",
@@ -63,7 +66,9 @@ INTEGRITY_RULES = {"flag_ceiling_band", "flag_price_pattern", "flag_price_gap", 
 # The platform's own rules: no statutory limit (supervision's are per market, for every procedure).
 SUPERVISION_RULES = {"supervisors_per_session", "supervisor_term", "supervisor_term_notice", "stop_request_answer",
                      "observation_report", "major_session", "alert_yellow", "inquiry_answer"}
-PLATFORM_RULES = {"opening_response_window", "auction_countdown"} | SUPERVISION_RULES | INTEGRITY_RULES
+# The outage rule (docs/availability.md): the platform's own numbers, per market.
+OUTAGE_RULES = {"outage_tolerance", "outage_period", "outage_extension"}
+PLATFORM_RULES = {"opening_response_window", "auction_countdown"} | SUPERVISION_RULES | INTEGRITY_RULES | OUTAGE_RULES
 # Where each rule must be found: (market, procedure).
 WHERE = {
     **{code: [("construction", "open_tender"), ("construction", "invited_tender"), ("procurement", "open_tender"),
@@ -88,6 +93,8 @@ WHERE = {
     **{code: [("construction", "open_tender"), ("procurement", "inquiry"), ("land", "auction"), ("hr", "open_tender")]
        for code in INTEGRITY_RULES},
     "archive_retention": [("construction", "open_tender"), ("land", "auction"), ("hr", "open_tender")],
+    **{code: [("construction", "open_tender"), ("procurement", "inquiry"), ("land", "auction"),
+              ("property", "listing_online_bidding"), ("hr", "open_tender")] for code in OUTAGE_RULES},
 }
 
 

@@ -1,5 +1,5 @@
-// The browser sealer of envelope v1 (docs/envelope.md). An ES module with no build step of its
-// own: it imports the committed hpke.bundle.js (frontend/build.sh) and otherwise uses WebCrypto,
+// The browser sealer of envelope v1 and, given the bidder's key, v2 (docs/envelope.md). An ES
+// module with no build step of its own: it imports the committed hpke.bundle.js (frontend/build.sh) and otherwise uses WebCrypto,
 // which exists only in a secure context (https, or http://127.0.0.1 / http://localhost).
 //
 //   import { sealBid } from "./seal.js";
@@ -12,6 +12,7 @@
 import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256, sha256 } from "./hpke.bundle.js";
 
 export const MAGIC = new Uint8Array([0x50, 0x42, 0x45, 0x31]); // "PBE1"
+export const MAGIC_V2 = new Uint8Array([0x50, 0x42, 0x45, 0x32]); // "PBE2": docs/envelope.md, "Version 2"
 export const SUITE = "P256-SHA256-AES256GCM";
 export const DEFAULT_SEGMENT_SIZE = 65536;
 const MAX_HEADER_LEN = 65536;
@@ -218,11 +219,14 @@ function checkSegmentSize(size) {
  * @param {Array<File|{name: string, blob: Blob}>} p.files  in stream order
  * @param {number} [p.segmentSize=65536]  a power of two from 4096 to 4194304
  * @param {(done: number, total: number) => void} [p.onProgress]  bytes read, over both passes
+ * @param {string|Uint8Array|ArrayBuffer} [p.bidderKeyRaw]  the bidder's registered encryption key
+ *        (uncompressed point or its base64url): given, the envelope is version 2, whose second
+ *        lock is that key (docs/envelope.md, "Version 2"); absent, version 1.
  * @returns {Promise<Blob>}
  */
 export async function sealBid({
   publicKeyRaw, publicKeyJwk, publicKeySpki, platform, lot, bidder, priceForm, files,
-  segmentSize = DEFAULT_SEGMENT_SIZE, onProgress = () => {},
+  segmentSize = DEFAULT_SEGMENT_SIZE, onProgress = () => {}, bidderKeyRaw,
 }) {
   if (!globalThis.crypto || !crypto.subtle) {
     throw new SealError("WebCrypto is missing: the bid page must be served over HTTPS");
@@ -262,34 +266,41 @@ export async function sealBid({
   keyBytes.fill(0);
 
   const suite = new CipherSuite({ kem: new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
-  const info = utf8.encode(`platform-bid-envelope|v1|${platform}|${lot}|${bidder}`);
   const recipientPublicKey = await recipientKey(suite, { publicKeyRaw, publicKeyJwk, publicKeySpki });
-  const { ct: ciphertext, enc } = await suite.seal({ recipientPublicKey, info }, inner);
-  inner.fill(0);
-  if (ciphertext.byteLength > MAX_SEALED_LEN) {
-    throw new SealError("too many files (or names too long) for one envelope");
+  const magic = bidderKeyRaw === undefined ? MAGIC : MAGIC_V2;
+  let header;
+  if (bidderKeyRaw === undefined) {
+    const info = utf8.encode(`platform-bid-envelope|v1|${platform}|${lot}|${bidder}`);
+    const { ct: ciphertext, enc } = await suite.seal({ recipientPublicKey, info }, inner);
+    inner.fill(0);
+    if (ciphertext.byteLength > MAX_SEALED_LEN) {
+      throw new SealError("too many files (or names too long) for one envelope");
+    }
+    header = canonicalJson({
+      v: 1,
+      platform,
+      lot,
+      bidder,
+      suite: SUITE,
+      segment_size: segmentSize,
+      enc: base64urlEncode(enc),
+      sealed: base64urlEncode(ciphertext),
+    });
+  } else {
+    const locks = await sealInnerV2(suite, { recipientPublicKey, bidderKeyRaw, platform, lot, bidder, inner });
+    inner.fill(0);
+    header = canonicalJson({ v: 2, platform, lot, bidder, suite: SUITE, segment_size: segmentSize, ...locks });
   }
-
-  const header = canonicalJson({
-    v: 1,
-    platform,
-    lot,
-    bidder,
-    suite: SUITE,
-    segment_size: segmentSize,
-    enc: base64urlEncode(enc),
-    sealed: base64urlEncode(ciphertext),
-  });
   if (header.length > MAX_HEADER_LEN) throw new SealError("too many files (or names too long) for one envelope");
   const headerHash = new Uint8Array(await crypto.subtle.digest("SHA-256", header));
   const aad = new Uint8Array(36);
-  aad.set(MAGIC, 0);
+  aad.set(magic, 0);
   aad.set(headerHash, 4);
 
   // Pass 2: the file stream, one segment at a time. new Blob([...files]) is a lazy view of the
   // concatenation (no bytes are read until a slice is), so a segment may span two or more files.
   const stream = new Blob(entries.map((e) => e.blob));
-  const parts = [MAGIC, uint32(header.length), header];
+  const parts = [magic, uint32(header.length), header];
   const nonce = new Uint8Array(12); // 0x00 * 7 ‖ uint32(i) ‖ last_i
   const nonceView = new DataView(nonce.buffer);
   for (let i = 0; i < segments; i++) {
@@ -302,4 +313,46 @@ export async function sealBid({
     progress(plaintext.byteLength);
   }
   return new Blob(parts, { type: "application/octet-stream" });
+}
+
+// Version 2's two locks (docs/envelope.md, "Version 2"): random 32-byte parts sealed with HPKE to
+// the lot's key and to the bidder's key, combined with HKDF-SHA256 into the key that seals the
+// inner (fixed nonce: that key seals one message), and the commitment to the bidder's part.
+async function sealInnerV2(suite, { recipientPublicKey, bidderKeyRaw, platform, lot, bidder, inner }) {
+  const bidderRaw = typeof bidderKeyRaw === "string" ? base64urlDecode(bidderKeyRaw) : toBytes(bidderKeyRaw);
+  if (bidderRaw.length !== 65 || bidderRaw[0] !== 0x04) {
+    throw new SealError("the bidder key must be an uncompressed P-256 point (65 bytes starting with 0x04)");
+  }
+  const bidderPublicKey = await suite.kem.deserializePublicKey(bidderRaw);
+  const info = (label) => utf8.encode(`platform-bid-envelope|v2|${label}|${platform}|${lot}|${bidder}`);
+  const ikm = crypto.getRandomValues(new Uint8Array(64)); // the lot part ‖ the bidder part
+  const lotPart = ikm.subarray(0, 32);
+  const bidderPart = ikm.subarray(32);
+  const lotLock = await suite.seal({ recipientPublicKey, info: info("lot-part") }, lotPart.slice());
+  const bidderLock = await suite.seal({ recipientPublicKey: bidderPublicKey, info: info("bidder-part") },
+                                      bidderPart.slice());
+  const label = info("bidder-commit");
+  const commitInput = new Uint8Array(label.length + 32);
+  commitInput.set(label, 0);
+  commitInput.set(bidderPart, label.length);
+  const commit = new Uint8Array(await crypto.subtle.digest("SHA-256", commitInput));
+  // RFC 5869 without a salt is HMAC under 32 zero bytes, which an empty salt equals.
+  const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveKey"]);
+  const innerKey = await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: info("inner-key") }, base,
+    { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+  ikm.fill(0);
+  commitInput.fill(0);
+  const sealed = new Uint8Array(await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv: new Uint8Array(12), additionalData: MAGIC_V2, tagLength: TAG_LEN * 8 }, innerKey, inner));
+  if (sealed.byteLength > MAX_SEALED_LEN) throw new SealError("too many files (or names too long) for one envelope");
+  return {
+    bidder_key: base64urlEncode(new Uint8Array(await crypto.subtle.digest("SHA-256", bidderRaw))),
+    lot_enc: base64urlEncode(lotLock.enc),
+    lot_sealed: base64urlEncode(lotLock.ct),
+    bidder_enc: base64urlEncode(bidderLock.enc),
+    bidder_sealed: base64urlEncode(bidderLock.ct),
+    bidder_commit: base64urlEncode(commit),
+    inner: base64urlEncode(sealed),
+  };
 }

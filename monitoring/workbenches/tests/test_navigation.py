@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 PUBLIC = ["nav-statistics", "nav-report"]
 STAFF = ["nav-supervision", "nav-alerts", "nav-registrations", "nav-refunds", "nav-inquiries-to-answer",
-         "nav-challenges", "nav-company-reviews", "nav-supervisor-registry", "nav-ratings", "nav-archive"]
+         "nav-challenges", "nav-company-reviews", "nav-supervisor-registry", "nav-ratings", "nav-archive",
+         "nav-availability"]
 REGULATOR = ["nav-review", "nav-complaints", "nav-reports", "nav-inquiries", "nav-regulator-statistics",
-             "nav-flags", "nav-patterns", "nav-ratings", "nav-archive"]
+             "nav-flags", "nav-patterns", "nav-ratings", "nav-archive", "nav-availability"]
 
 
 def _header(client, user=None) -> str:
