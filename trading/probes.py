@@ -17,12 +17,11 @@ from minio import Minio
 from trading.models import Part
 
 ERROR_MAX = 500
-# Seconds each probe may take; the sweep runs every few seconds.
-DEFAULT_TIMEOUT = 3.0
 
 
 def probe_timeout() -> float:
-    return float(getattr(settings, "PLATFORM_AVAILABILITY_TIMEOUT", DEFAULT_TIMEOUT))
+    """Seconds each probe may take (``PLATFORM_AVAILABILITY_TIMEOUT``); the sweep runs every few seconds."""
+    return settings.PLATFORM_AVAILABILITY_TIMEOUT
 
 
 def _error(exc: BaseException) -> str:

@@ -38,8 +38,6 @@ from trading.text import text_clean
 log = logging.getLogger(__name__)
 
 PROBE_SWEEP = "trading.services.availability.availability_probe_sweep"
-DEFAULT_FAILURES = 3
-DEFAULT_GAP_SECONDS = 60
 ACTOR = "system:availability"
 REASON_MAX = 2000
 # A declared start this far ahead of the server's clock is still "now" (a person's clock is off).
@@ -47,11 +45,11 @@ CLOCK_SLACK = timedelta(minutes=1)
 
 
 def failures_to_open() -> int:
-    return int(getattr(settings, "PLATFORM_AVAILABILITY_FAILURES", DEFAULT_FAILURES))
+    return settings.PLATFORM_AVAILABILITY_FAILURES
 
 
 def heartbeat_gap() -> timedelta:
-    return timedelta(seconds=float(getattr(settings, "PLATFORM_AVAILABILITY_GAP", DEFAULT_GAP_SECONDS)))
+    return timedelta(seconds=settings.PLATFORM_AVAILABILITY_GAP)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -207,7 +205,7 @@ def heartbeat_catch_up(*, now: datetime) -> Outage | None:
     registered and has beaten before) but its last beat is older than the gap, record the gap now,
     so that a deadline that passed while nothing ran is judged on it, whichever sweep a worker runs
     first after the platform comes back."""
-    if PROBE_SWEEP not in getattr(settings, "PLATFORM_SWEEPS", ()):
+    if PROBE_SWEEP not in settings.PLATFORM_SWEEPS:
         return None
     last = PartState.objects.filter(part=Part.SWEEPS).values_list("last_checked_at", flat=True).first()
     if last is None or now - last <= heartbeat_gap():
