@@ -2,7 +2,7 @@ from django.urls import path
 
 from bidding.evaluation import apis as evaluation
 from bidding.sales import apis as sales
-from bidding.sealed import apis as sealed, apis_bidder_keys as bidder_keys
+from bidding.sealed import apis as sealed, apis_bidder_keys as bidder_keys, apis_hall as hall
 
 urlpatterns = [
     path("lots/<int:lot_id>/publish/", sealed.LotPublishSealedApi.as_view(), name="api-lot-publish"),
@@ -24,6 +24,15 @@ urlpatterns = [
     path("lots/<int:lot_id>/opening/confirm/", sealed.OpeningConfirmApi.as_view(), name="api-opening-confirm"),
     path("lots/<int:lot_id>/opening/objections/", sealed.OpeningObjectApi.as_view(), name="api-opening-object"),
     path("opening-responses/<int:response_id>/answer/", sealed.OpeningAnswerApi.as_view(), name="api-opening-answer"),
+    path("lots/<int:lot_id>/opening/minutes/", hall.OpeningMinutesApi.as_view(), name="api-opening-minutes"),
+    path("lots/<int:lot_id>/hall/", hall.HallApi.as_view(), name="api-hall"),
+    path("lots/<int:lot_id>/hall/check-in/", hall.HallCheckInApi.as_view(), name="api-hall-check-in"),
+    path("lots/<int:lot_id>/hall/header/", hall.HallHeaderApi.as_view(), name="api-hall-header"),
+    path("lots/<int:lot_id>/hall/release/", hall.HallReleaseApi.as_view(), name="api-hall-release"),
+    path("lots/<int:lot_id>/hall/pause/", hall.HallPauseApi.as_view(), name="api-hall-pause"),
+    path("lots/<int:lot_id>/hall/resume/", hall.HallResumeApi.as_view(), name="api-hall-resume"),
+    path("lots/<int:lot_id>/hall/questions/", hall.HallQuestionApi.as_view(), name="api-hall-question"),
+    path("hall-questions/<int:question_id>/answer/", hall.HallAnswerApi.as_view(), name="api-hall-answer"),
     path("lots/<int:lot_id>/auction/", sales.AuctionCreateApi.as_view(), name="api-auction-create"),
     path("auctions/<int:auction_id>/", sales.AuctionApi.as_view(), name="api-auction"),
     path("auctions/<int:auction_id>/bids/", sales.AuctionBidApi.as_view(), name="api-auction-bid"),

@@ -11,9 +11,12 @@
   platform's key check: it unlocks the key, opens the challenge and signs the answer.
 - ``python -m bidding.seal unlock --bidder-key FILE ENVELOPE`` prints the bidder part of one's own
   version 2 envelope, the part released in the opening's decryption window.
+- ``python -m bidding.seal confirm --bidder-key FILE --bidder USCC RECORD`` signs the opening record
+  (``docs/opening-hall.md``, "Confirmations") and prints the signature to send as ``{"signature": ...}``.
 """
 import argparse
 import getpass
+import hashlib
 import json
 import os
 import sys
@@ -24,12 +27,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from bidding.crypto import bidder_key
-from bidding.crypto.canonical import CanonicalError, b64url_decode, b64url_encode
+from bidding.crypto.canonical import CanonicalError, b64url_decode, b64url_encode, canonical_json
 from bidding.crypto.envelope import DEFAULT_SEGMENT_SIZE, EnvelopeError
 from bidding.crypto.envelope_v2 import bidder_part_unlock, header_check, header_read
 from bidding.crypto.sealing import seal, seal_v2
 
-COMMANDS = ("seal", "keygen", "prove", "unlock")
+COMMANDS = ("seal", "keygen", "prove", "unlock", "confirm")
+RECORD_KIND = "opening-record"
 
 
 class Failure(Exception):
@@ -42,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "seal")  # the first form of the command: no subcommand
     parser = argparse.ArgumentParser(prog="python -m bidding.seal",
                                      description="Seal a bid envelope (PBE1, or PBE2 with --v2), make the "
-                                                 "bidder's key, answer a key check, unlock a bid's bidder part.")
+                                                 "bidder's key, answer a key check, unlock a bid's bidder part, "
+                                                 "sign the opening record.")
     commands = parser.add_subparsers(dest="command", required=True)
     _seal_arguments(commands.add_parser("seal", help="seal a bid"))
     keygen = commands.add_parser("keygen", help="make the bidder's key file")
@@ -57,9 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     unlock.add_argument("--bidder-key", required=True, help="your key file")
     unlock.add_argument("--passphrase-file")
     unlock.add_argument("envelope", help="the envelope (PBE2), or its first bytes up to the end of the header")
+    confirm = commands.add_parser("confirm", help="sign the opening record to confirm it")
+    confirm.add_argument("--bidder-key", required=True, help="your key file")
+    confirm.add_argument("--bidder", required=True,
+                         help="your organisation's unified social credit code (the key file does not hold it)")
+    confirm.add_argument("--passphrase-file")
+    confirm.add_argument("record", help="the signed opening record (GET /api/v1/lots/<id>/opening/record/)")
     args = parser.parse_args(argv)
     try:
-        return {"seal": _seal, "keygen": _keygen, "prove": _prove, "unlock": _unlock}[args.command](parser, args)
+        return {"seal": _seal, "keygen": _keygen, "prove": _prove, "unlock": _unlock,
+                "confirm": _confirm}[args.command](parser, args)
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -174,6 +186,45 @@ def _unlock(parser: argparse.ArgumentParser, args) -> int:
     part = bidder_part_unlock(header=header, private_key=unlocked.encryption_private_key, **names)
     print(b64url_encode(part))
     return 0
+
+
+def _confirm(parser: argparse.ArgumentParser, args) -> int:
+    key_file = _key_file(args.bidder_key)
+    document = _record_read(args.record)
+    body = document["body"]
+    if args.bidder not in {entry.get("bidder") for entry in body["bids"] if isinstance(entry, dict)}:
+        # The platform would refuse the signature (and count the refusal): say so before signing.
+        raise Failure(f"the record lists no bid of bidder {args.bidder!r}: --bidder is your organisation's "
+                      "unified social credit code as the record shows it")
+    digest = hashlib.sha256(canonical_json(document)).hexdigest()
+    unlocked = bidder_key.key_file_unlock(key_file, _passphrase(args))
+    message = bidder_key.confirmation_document(platform=body["platform"], lot=body["lot"], bidder=args.bidder,
+                                               record_sha256=digest)
+    print(b64url_encode(bidder_key.sign(unlocked.signing_private_key, message)))
+    print(f"signed the record of lot {body['lot']} on {body['platform']} (record sha256 {digest}) "
+          f"as bidder {args.bidder}", file=sys.stderr)
+    return 0
+
+
+def _record_read(path: str) -> dict:
+    """The ``document`` of a signed opening record file, with the platform and lot it names. Its
+    signature is the platform's, checked by ``python -m bidding.verify opening``; what the bidder
+    signs is the hash of exactly this document."""
+    with open(path, "rb") as handle:
+        try:
+            record = json.loads(handle.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            record = None
+    document = record.get("document") if isinstance(record, dict) else None
+    body = document.get("body") if isinstance(document, dict) else None
+    if (not isinstance(body, dict) or document.get("kind") != RECORD_KIND or not isinstance(body.get("bids"), list)
+            or not all(isinstance(body.get(name), str) and body[name] for name in ("platform", "lot"))):
+        raise Failure(f"{path} is not a signed opening record (download it from /api/v1/lots/<id>/opening/record/)")
+    try:
+        canonical_json(document)
+    except CanonicalError as error:
+        raise Failure(f"{path}: the record has no canonical form ({error})") from None
+    return document
 
 
 def _key_file(path: str) -> bidder_key.BidderKeyFile:

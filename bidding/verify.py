@@ -10,6 +10,10 @@
     python -m bidding.verify archive FILE --key platform-key.pem
     python -m bidding.verify yearly FILE --key platform-key.pem
 
+``opening`` takes the signed opening record (kind ``opening-record``) or the signed minutes of a
+closed opening (kind ``opening-minutes``, ``docs/opening-hall.md``): for the minutes it also checks
+the record inside them and every bidder's signed confirmation.
+
 Prints ``ok ...`` and exits 0, or ``bad: ...`` on stderr and exits 1; 2 for a usage error (a
 missing file, an unreadable key). Standalone on purpose: it imports only ``cryptography`` and the
 ``bidding.crypto`` modules, which import nothing of Django or the platform.
@@ -19,17 +23,23 @@ import hashlib
 import json
 import re
 import sys
+from collections import Counter
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from bidding.crypto.archive import AUDIT_EXTRACT, archive_verify
-from bidding.crypto.canonical import CanonicalError, canonical_json, is_int
-from bidding.crypto.receipts import receipt_verify, signed_verify
+from bidding.crypto.bidder_key import confirmation_document, signature_verify
+from bidding.crypto.canonical import CanonicalError, b64url_decode, canonical_json, is_int
+from bidding.crypto.envelope import point_valid
+from bidding.crypto.receipts import SignatureError, receipt_verify, signed_verify
 
 OPENING_KIND = "opening-record"
 RESERVE_KIND = "reserve-record"  # a listing lot's revealed reserve
+MINUTES_KIND = "opening-minutes"  # 开标记录: the record and everything the hall recorded around it
+MINUTES_LISTS = ("check_ins", "releases", "pauses", "questions", "responses")
+RESPONSE_KINDS = ("confirm", "deemed", "objection")
 DEAL_KIND = "deal-confirmation"  # 成交确认书
 REPORT_KIND = "evaluation-report"  # 评标报告
 NOTICE_KINDS = ("award-notice", "result-notice")  # 中标（成交）通知书, 结果通知书
@@ -176,6 +186,8 @@ def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
                 f"envelope sha256 {receipt['envelope_sha256']} ({receipt['envelope_size']} bytes), "
                 f"received {receipt['received_at']}")
     if what == "opening":
+        if _kind_of(document) == MINUTES_KIND:
+            return opening_minutes_verify(minutes=document, public_key=public_key)
         signed_verify(signed=document, kind=OPENING_KIND, public_key=public_key)
         return "ok opening record signed by this key"
     if what == "reserve":
@@ -190,7 +202,7 @@ def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
         return (f"ok evaluation report of lot {body.get('lot_code')}: {len(body.get('bids', []))} bids, "
                 f"{len(body.get('candidates', []))} candidates")
     if what == "notice":
-        kind = document.get("document", {}).get("kind") if isinstance(document, dict) else None
+        kind = _kind_of(document)
         if kind not in NOTICE_KINDS:
             raise VerifyError("not an award or result notice")
         body = signed_verify(signed=document, kind=kind, public_key=public_key)
@@ -203,6 +215,101 @@ def _check(what: str, document: object, public_key: Ed25519PublicKey) -> str:
         return (f"ok yearly report {body.get('year')} ({body.get('language')}) of {body.get('platform')}, "
                 f"issued {body.get('issued_at')}: {len(body.get('paragraphs', []))} paragraphs")
     return f"ok {audit_extract_verify(extract=document, public_key=public_key)} entries sealed by their checkpoint"
+
+
+def _kind_of(signed: object) -> object:
+    """The ``kind`` a signed document claims (checked by its signature afterwards), or None."""
+    document = signed.get("document") if isinstance(signed, dict) else None
+    return document.get("kind") if isinstance(document, dict) else None
+
+
+def opening_minutes_verify(*, minutes: object, public_key: Ed25519PublicKey) -> str:
+    """Check an opening's signed minutes (``docs/opening-hall.md`` "The minutes"): the platform's
+    signature; the record inside, its own signature, and that ``record_sha256`` is its digest; every
+    signed confirmation, with the signing key it names, over the confirmation document of that
+    digest; and that every bidder of the record confirmed, was deemed to by silence, or objected.
+    The signing keys are as the platform registered them: a bidder checks its own entry against its
+    key file's ``signing_key``."""
+    try:
+        body = signed_verify(signed=minutes, kind=MINUTES_KIND, public_key=public_key)
+    except SignatureError as error:
+        raise VerifyError(f"the minutes: {error}") from None
+    if not all(isinstance(body.get(name), str) for name in ("platform", "lot", "record_sha256")):
+        raise VerifyError("the minutes name their platform, lot and record_sha256 as strings")
+    if not all(isinstance(body.get(name), list) for name in MINUTES_LISTS):
+        raise VerifyError(f"the minutes hold the lists {', '.join(MINUTES_LISTS)}")
+    platform, lot, record = body["platform"], body["lot"], body.get("record")
+    record_kind = _kind_of(record)
+    if record_kind not in (OPENING_KIND, RESERVE_KIND):
+        raise VerifyError("the minutes hold no signed opening record")
+    try:
+        record_body = signed_verify(signed=record, kind=record_kind, public_key=public_key)
+    except SignatureError as error:
+        raise VerifyError(f"the record inside the minutes: {error}") from None
+    if (record_body.get("platform"), record_body.get("lot")) != (platform, lot):
+        raise VerifyError(f"the record inside is of lot {record_body.get('lot')!r} on {record_body.get('platform')!r}, "
+                          f"the minutes of lot {lot!r} on {platform!r}")
+    digest = hashlib.sha256(canonical_json(record["document"])).hexdigest()
+    if body["record_sha256"] != digest:
+        raise VerifyError(f"record_sha256 {body['record_sha256']} is not the SHA-256 of the record inside ({digest})")
+    counts, responded = _responses_verify(body["responses"], platform=platform, lot=lot, record_sha256=digest)
+    bids = record_body.get("bids") if isinstance(record_body.get("bids"), list) else []
+    bidders = [entry.get("bidder") for entry in bids if isinstance(entry, dict)]
+    silent = [bidder for bidder in bidders if bidder not in responded]
+    if silent:
+        raise VerifyError(f"bidder {silent[0]} of the record neither confirmed, nor was deemed to, nor objected")
+    questions = body["questions"]
+    answered = sum(1 for question in questions if isinstance(question, dict) and question.get("answered_at"))
+    return (f"ok opening minutes of lot {body.get('lot_code')} (lot {lot} on {platform}), closed "
+            f"{body.get('closed_at')}: {len(bidders)} bids in the record (sha256 {digest}); confirmations: "
+            f"{counts['signed']} signed (each signature verified), {counts['confirm']} unsigned, "
+            f"{counts['deemed']} deemed by silence; objections: {counts['objection']} "
+            f"({counts['answered']} answered); {len(body['pauses'])} pauses; {len(questions)} questions "
+            f"({answered} answered); {len(body['check_ins'])} check-ins; {len(body['releases'])} parts released")
+
+
+def _responses_verify(responses: list, *, platform: str, lot: str,
+                      record_sha256: str) -> tuple[Counter, set[str]]:
+    """Count the responses by kind (``signed``: a confirmation with a signature, which must verify)
+    and the objections ``answered``; return the counts and the bidders who responded at all."""
+    counts: Counter = Counter()
+    responded: set[str] = set()
+    confirmed: set[str] = set()
+    for number, response in enumerate(responses, start=1):
+        if (not isinstance(response, dict) or not isinstance(response.get("bidder"), str)
+                or response.get("kind") not in RESPONSE_KINDS):
+            raise VerifyError(f"response {number}: names its bidder and a kind of {', '.join(RESPONSE_KINDS)}")
+        bidder, kind = response["bidder"], response["kind"]
+        if kind != "objection":
+            if bidder in confirmed:
+                raise VerifyError(f"bidder {bidder}: confirmed twice")
+            confirmed.add(bidder)
+        if kind == "confirm" and ("signature" in response or "signing_key" in response):
+            confirmation_verify(response, platform=platform, lot=lot, record_sha256=record_sha256)
+            kind = "signed"
+        if kind == "objection" and response.get("answered_at"):
+            counts["answered"] += 1
+        counts[kind] += 1
+        responded.add(bidder)
+    return counts, responded
+
+
+def confirmation_verify(response: dict, *, platform: str, lot: str, record_sha256: str) -> None:
+    """The bidder's ECDSA P-256 signature (base64url ``r ‖ s``) of the confirmation document, with
+    the signing key the entry names (base64url of the 65-byte uncompressed point)."""
+    bidder = response["bidder"]
+    if not all(isinstance(response.get(name), str) for name in ("signature", "signing_key")):
+        raise VerifyError(f"bidder {bidder}: a signed confirmation carries both its signature and signing_key")
+    try:
+        key, signature = b64url_decode(response.get("signing_key")), b64url_decode(response.get("signature"))
+    except CanonicalError:
+        raise VerifyError(f"bidder {bidder}: signature and signing_key are base64url without padding") from None
+    if len(key) != 65 or not point_valid(key):
+        raise VerifyError(f"bidder {bidder}: the signing key is not an uncompressed P-256 point")
+    message = confirmation_document(platform=platform, lot=lot, bidder=bidder, record_sha256=record_sha256)
+    if not signature_verify(signing_public_raw=key, message=message, signature=signature):
+        raise VerifyError(f"bidder {bidder}: the confirmation signature does not verify (not this bidder's "
+                          "signature of this record with the signing key named)")
 
 
 def archive_file_verify(*, path: str, public_key: Ed25519PublicKey) -> str:

@@ -162,6 +162,7 @@ PLATFORM_SWEEPS = [
     "trading.services.extensions.deadline_outage_sweep",
     "trading.services.lots.lot_due_sweep",
     "bidding.sealed.services.opening.bids_count_sweep",
+    "bidding.sealed.services.hall.window_sweep",
     "bidding.sealed.services.opening.opening_close_sweep",
     "bidding.sales.services.auctions.auction_due_sweep",
     "bidding.sales.services.listings.listing_close_sweep",

@@ -2,6 +2,7 @@
 PostgreSQL, Redis and S3): staff run an opening while an assigned supervisor watches the same room,
 and the supervisor's page shows each step within a second of it; the dashboard shows the session."""
 import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -172,17 +173,24 @@ def test_the_supervisor_watches_the_opening_live(room_server, closed_lot, custod
 
 
 @DB
-def test_only_room_members_get_the_room_on_the_opening_page(client, closed_lot, assigned_supervisor, make_person,
-                                                           regulator, bidder_a):
+def test_everyone_gets_the_room_on_the_opening_page_as_what_they_are(client, closed_lot, assigned_supervisor,
+                                                                     make_person, regulator, bidder_a):
+    """An opening is public: the members watch it as themselves, anyone else as the public."""
     page = reverse("opening-page", args=[closed_lot.pk])
     other = make_person("supervisor_b", ["supervisor"], resident_id="110105194912310054")
-    for person, member in ((assigned_supervisor, True), (regulator, True), (bidder_a, True), (other, False)):
+    for person, role in ((assigned_supervisor, "observer"), (regulator, "observer"), (bidder_a, "bidder"),
+                         (other, "public")):
         client.force_login(person)
-        body = client.get(page).content.decode()
-        assert ('id="room-config"' in body) is member, person.username
+        assert _room_role(client.get(page).content.decode()) == role, person.username
     client.logout()
     body = client.get(page).content.decode()
-    assert 'id="room-config"' not in body and closed_lot.code in body  # the static page stays public
+    assert _room_role(body) == "public" and closed_lot.code in body
+
+
+def _room_role(body: str) -> str:
+    """The role the page's room configuration (its json_script) gives its reader."""
+    config = body.split('id="room-config" type="application/json">', 1)[1].split("</script>", 1)[0]
+    return json.loads(config)["role"]
 
 
 @DB

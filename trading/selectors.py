@@ -50,6 +50,11 @@ def lot_reference(*, lot_id: int) -> Lot | None:
     return Lot.objects.filter(pk=lot_id).only("pk").first()
 
 
+def lot_is_public(*, lot_id: int) -> bool:
+    """Whether the lot is published (any status past review): what anyone may watch of it."""
+    return Lot.objects.filter(pk=lot_id, status__in=PUBLIC_STATUSES).exists()
+
+
 def announcement_list_public():
     """Every announcement, newest first (they exist only for published lots); narrowed by
     ``trading.filters.AnnouncementFilter``."""

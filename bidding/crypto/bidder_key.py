@@ -216,6 +216,12 @@ def proof_document(*, platform: str, lot: str, bidder: str, challenge_id: str, a
                            "challenge": challenge_id, "answer": b64url_encode(answer)})
 
 
+def confirmation_document(*, platform: str, lot: str, bidder: str, record_sha256: str) -> bytes:
+    """What a bidder signs to confirm an opening record (docs/opening-hall.md): canonical JSON."""
+    return canonical_json({"kind": "opening-confirmation", "platform": platform, "lot": lot, "bidder": bidder,
+                           "record_sha256": record_sha256})
+
+
 def sign(private_key: ec.EllipticCurvePrivateKey, message: bytes) -> bytes:
     """ECDSA P-256 SHA-256 as ``r ‖ s`` (32 + 32 bytes, big-endian): WebCrypto's form."""
     r, s = decode_dss_signature(private_key.sign(message, ec.ECDSA(hashes.SHA256())))

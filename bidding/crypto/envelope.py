@@ -53,6 +53,10 @@ class Code(enum.StrEnum):
     BAD_FORM = "bad_form"
     BAD_STREAM = "bad_stream"
     FILE_MISMATCH = "file_mismatch"
+    # v2, opening only: the bidder part was not released in the decryption window, with the platform
+    # available throughout (the bidder's fault), or after an outage in the window (the platform's).
+    NOT_RELEASED = "not_released"
+    NOT_RELEASED_OUTAGE = "not_released_outage"
     # Sealing only: the caller's input, nothing was produced that should be kept.
     SEAL_INPUT = "seal_input"
 
@@ -74,6 +78,7 @@ OPENING_FAULT: dict[Code, Fault] = {
     Code.BIDDER_PART_MISMATCH: Fault.BIDDER,
     Code.DECRYPT_FAILED: Fault.BIDDER, Code.BAD_INNER: Fault.BIDDER, Code.BAD_FORM: Fault.BIDDER,
     Code.BAD_STREAM: Fault.BIDDER, Code.FILE_MISMATCH: Fault.BIDDER,
+    Code.NOT_RELEASED: Fault.BIDDER, Code.NOT_RELEASED_OUTAGE: Fault.PLATFORM,
 }
 
 

@@ -14,6 +14,7 @@ from bidding.sealed.models import Bid, OpeningKey, OpeningSession
 from bidding.sealed.serializers import (
     AnswerSerializer,
     BidSerializer,
+    ConfirmSerializer,
     CustodianKeyCreateSerializer,
     CustodianKeySerializer,
     ObjectionSerializer,
@@ -30,6 +31,7 @@ from bidding.sealed.services.opening import (
     opening_confirm,
     opening_object,
     opening_start,
+    record_sha256,
     share_present,
 )
 from monitoring.events import actor_of
@@ -151,7 +153,7 @@ def _session_data(session: OpeningSession) -> dict:
     return {"id": session.pk, "lot_id": session.lot_id, "status": session.status, "started_at": session.started_at,
             "presented": session.presentations.count(), "threshold": session.lot.opening_key.threshold,
             "record_published_at": session.record_published_at, "responses_until": session.responses_until,
-            "record": session.record}
+            "record": session.record, "record_sha256": record_sha256(session) if session.record else None}
 
 
 def _session(lot_id) -> OpeningSession:
@@ -208,12 +210,17 @@ class OpeningRecordApi(APIView):
 
 
 class OpeningConfirmApi(APIView):
+    """Confirm the record; a bidder holding a bidder key signs it (docs/opening-hall.md)."""
+
     permission_classes = [IsBidderRole]
 
-    @extend_schema(request=None, responses={200: OpeningResponseSerializer, **ERRORS})
+    @extend_schema(request=ConfirmSerializer, responses={200: OpeningResponseSerializer, **ERRORS})
     def post(self, request, lot_id):
-        return Response(OpeningResponseSerializer(opening_confirm(session_id=_session(lot_id).pk,
-                                                                  user=request.user)).data)
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(OpeningResponseSerializer(opening_confirm(
+            session_id=_session(lot_id).pk, user=request.user,
+            signature=data.validated_data.get("signature", ""))).data)
 
 
 class OpeningObjectApi(APIView):

@@ -75,6 +75,8 @@ class Bid(FSMModelMixin, models.Model):
     # SHA-256 hex the browser or the command line sends; docs/integrity.md says what goes into it).
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     device_fingerprint = models.CharField(max_length=64, blank=True)
+    envelope_version = models.PositiveSmallIntegerField(
+        default=1, help_text=_("1: the lot's lock only; 2: the lot's and the bidder's own (docs/envelope.md)."))
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="replaced_by")
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When it was replaced or withdrawn."))
@@ -118,11 +120,14 @@ class Bid(FSMModelMixin, models.Model):
 
 
 class OpeningSession(FSMModelMixin, models.Model):
-    """The online opening of one lot (不见面开标): custodians present shares, the bids are decrypted,
-    the record is published, bidders confirm or object, the session closes."""
+    """The online opening of one lot (不见面开标): custodians present shares; where a bid carries its
+    bidder's own lock (envelope v2) the bidders then release their parts inside the decryption
+    window; the bids are decrypted and read, the record is published, bidders sign or object, the
+    session closes with the signed minutes (docs/opening-hall.md)."""
 
     class Status(models.TextChoices):
         COLLECTING_SHARES = "collecting_shares", _("Collecting key shares")
+        DECRYPTION_WINDOW = "decryption_window", _("Bidders decrypting")
         DECRYPTING = "decrypting", _("Decrypting")
         RECORD_PUBLISHED = "record_published", _("Record published")
         CLOSED = "closed", _("Closed")
@@ -135,10 +140,22 @@ class OpeningSession(FSMModelMixin, models.Model):
     record_published_at = models.DateTimeField(null=True, blank=True)
     responses_until = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    window_until = models.DateTimeField(null=True, blank=True, db_index=True,
+                                        help_text=_("The decryption window's end (moved by a pause or an extension)."))
+    window_extended_at = models.DateTimeField(null=True, blank=True,
+                                              help_text=_("When an outage extended the decryption window."))
+    paused_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.JSONField(null=True, blank=True,
+                               help_text=_("The signed minutes: the record with every confirmation, objection and step."))
 
-    @transition(field=status, source=Status.COLLECTING_SHARES, target=Status.DECRYPTING)
+    @transition(field=status, source=Status.COLLECTING_SHARES, target=Status.DECRYPTION_WINDOW)
+    def open_window(self):
+        """k shares are in and bids carry their bidders' locks: the bidders release their parts."""
+
+    @transition(field=status, source=[Status.COLLECTING_SHARES, Status.DECRYPTION_WINDOW], target=Status.DECRYPTING)
     def decrypt(self):
-        """k shares are in: the key is rebuilt in memory and the envelopes opened."""
+        """k shares are in (and the decryption window over): the key is rebuilt in memory and the envelopes opened."""
 
     @transition(field=status, source=Status.DECRYPTING, target=Status.RECORD_PUBLISHED)
     def publish_record(self):
@@ -195,6 +212,7 @@ class OpeningResponse(models.Model):
 
     class Kind(models.TextChoices):
         CONFIRM = "confirm", _("Confirmation")
+        DEEMED = "deemed", _("Confirmation by silence")
         OBJECTION = "objection", _("Objection")
 
     session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="responses")
@@ -205,10 +223,14 @@ class OpeningResponse(models.Model):
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.CharField(max_length=64, blank=True)
+    signature = models.CharField(max_length=100, blank=True,
+                                 help_text=_("The bidder's ECDSA signature of the confirmation, base64url."))
+    signing_key = models.BinaryField(null=True, blank=True, help_text=_("The bidder's signing key it verifies with."))
 
     class Meta:
         ordering = ["at", "id"]
-        constraints = [models.UniqueConstraint(fields=["session", "organisation"], condition=models.Q(kind="confirm"),
+        constraints = [models.UniqueConstraint(fields=["session", "organisation"],
+                                               condition=models.Q(kind__in=["confirm", "deemed"]),
                                                name="confirm_once")]
 
 
@@ -250,3 +272,73 @@ class BidderKeyChallenge(models.Model):
     expires_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, blank=True, choices=Outcome.choices)
+
+
+class HallCheckIn(models.Model):
+    """A bidder's check-in (签到) to the opening hall, with its key proved where it holds one."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="hall_check_ins")
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="hall_check_in")
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    key_fingerprint = models.CharField(max_length=43, blank=True, help_text=_("The bidder key proved at check-in."))
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class BidderRelease(models.Model):
+    """A bidder's part of one v2 envelope, released in the decryption window and checked against
+    the envelope's commitment. Kept encrypted under the session's key until the bids are opened,
+    then erased, as the custodians' shares are."""
+
+    session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="releases")
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="release")
+    part_cipher = models.BinaryField(null=True, blank=True)
+    released_at = models.DateTimeField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class HallPause(models.Model):
+    """The host paused the opening; the windows stood still until it resumed, with the time they had left."""
+
+    session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="pauses")
+    paused_at = models.DateTimeField()
+    paused_by = models.CharField(max_length=64)
+    reason = models.TextField()
+    window_left = models.DurationField(null=True, blank=True)
+    responses_left = models.DurationField(null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["paused_at", "id"]
+
+
+class HallQuestion(models.Model):
+    """A bidder's question in the hall and the host's answer, both on the lot's record."""
+
+    session = models.ForeignKey(OpeningSession, on_delete=models.PROTECT, related_name="questions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class HallRefusal(models.Model):
+    """A refused attempt in the opening hall (check-in, release, confirmation), counted so that
+    repeated ones raise an alert; each is also on the audit record."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["lot", "user"], name="hall_refusal_lot_user")]

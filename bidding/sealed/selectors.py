@@ -3,7 +3,15 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from bidding.crypto import receipts
-from bidding.sealed.models import Bid, CustodianKey, KeyShare, OpeningResponse, OpeningSession, SharePresentation
+from bidding.sealed.models import (
+    Bid,
+    CustodianKey,
+    HallCheckIn,
+    KeyShare,
+    OpeningResponse,
+    OpeningSession,
+    SharePresentation,
+)
 from trading import signing
 from trading.models import Lot
 
@@ -77,3 +85,59 @@ def sessions_presented(*, custodian_id: int) -> set[int]:
 
 def custodian_key_exists(*, user_id: int) -> bool:
     return CustodianKey.objects.filter(user_id=user_id).exists()
+
+
+def hall_present(*, lot: Lot) -> list[dict]:
+    """The bidders checked in to the lot's hall, in check-in order: who is present at its opening."""
+    return [{"bidder": c.registration.organisation.uscc, "organisation": c.registration.organisation.name,
+             "key_proved": bool(c.key_fingerprint)}
+            for c in HallCheckIn.objects.filter(lot=lot).select_related("registration__organisation")
+            .order_by("at", "pk")]
+
+
+def hall_step(*, session: OpeningSession | None, lot: Lot, check_in_from) -> str:
+    """Where the hall is (docs/opening-hall.md, "Steps"), from the session's state."""
+    from trading import clock  # noqa: PLC0415 - the clock is read only here
+    if session is None:
+        return "check_in" if check_in_from is not None and clock.now() >= check_in_from else "before"
+    if session.status == OpeningSession.Status.COLLECTING_SHARES:
+        return "custodians"
+    if session.status == OpeningSession.Status.DECRYPTION_WINDOW:
+        return "decryption_window"
+    if session.status == OpeningSession.Status.DECRYPTING:
+        return "price_reading"
+    if session.status == OpeningSession.Status.RECORD_PUBLISHED:
+        return "confirmations"
+    return "closed"
+
+
+def hall_state(*, lot: Lot, check_in_from, organisation_id: int | None = None) -> dict:
+    """What anyone sees of the lot's hall (public fields only), and, for ``organisation_id``, its own
+    check-in and locked bid. Before the opening starts, nobody's check-in but one's own is told."""
+    session = OpeningSession.objects.filter(lot=lot).first()
+    state = {
+        "lot": lot.pk, "step": hall_step(session=session, lot=lot, check_in_from=check_in_from),
+        "check_in_from": check_in_from, "status": session.status if session else None,
+        "paused": bool(session and session.paused_at), "window_until": session.window_until if session else None,
+        "responses_until": session.responses_until if session else None,
+        "present": hall_present(lot=lot) if session else [],
+        "released": session.releases.count() if session else 0,
+        "locked": (Bid.objects.filter(lot=lot, envelope_version=2).exclude(
+            status__in=[Bid.Status.REPLACED, Bid.Status.WITHDRAWN]).count() if session else 0),
+        "questions": ([{"id": q.pk, "bidder": q.organisation.uscc, "organisation": q.organisation.name, "text": q.text,
+                        "at": q.at, "answer": q.answer, "answered_at": q.answered_at}
+                       for q in session.questions.select_related("organisation")] if session else []),
+        "pauses": ([{"paused_at": p.paused_at, "reason": p.reason, "resumed_at": p.resumed_at}
+                    for p in session.pauses.all()] if session else []),
+        "me": None,
+    }
+    if organisation_id is not None:
+        check_in = HallCheckIn.objects.filter(lot=lot, registration__organisation_id=organisation_id).first()
+        bid = Bid.objects.filter(lot=lot, organisation_id=organisation_id, status=Bid.Status.SEALED).first()
+        state["me"] = {
+            "checked_in_at": check_in.at if check_in else None,
+            "bid_receipt": str(bid.receipt_id) if bid else None,
+            "locks": bid.envelope_version if bid else None,
+            "released": bool(bid and session and session.releases.filter(bid=bid).exists()),
+        }
+    return state

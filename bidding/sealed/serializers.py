@@ -44,6 +44,13 @@ class ObjectionSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class ConfirmSerializer(serializers.Serializer):
+    signature = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                      help_text="With a bidder key: the ECDSA P-256 signature (r ‖ s, base64url) of "
+                                                "the confirmation document of the record's SHA-256 "
+                                                "(docs/opening-hall.md)")
+
+
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField()
 
@@ -58,6 +65,8 @@ class OpeningSessionSerializer(serializers.Serializer):
     record_published_at = serializers.DateTimeField(allow_null=True)
     responses_until = serializers.DateTimeField(allow_null=True)
     record = serializers.JSONField(allow_null=True)
+    record_sha256 = serializers.CharField(allow_null=True, required=False,
+                                          help_text="What a confirming bidder signs (docs/opening-hall.md)")
 
 
 class OpeningResponseSerializer(serializers.Serializer):

@@ -12,8 +12,16 @@ from django.views.decorators.http import require_POST
 from bidding.crypto.opening_key import b64url
 from bidding.errors import BiddingError
 from bidding.sealed.forms import CustodianKeyForm, PublishSealedForm
-from bidding.sealed.models import Bid, BidCount, CustodianKey, KeyShare, OpeningKey, OpeningResponse, OpeningSession
-from bidding.sealed.selectors import bid_of_organisation, bid_receipt_valid
+from bidding.sealed.models import (
+    Bid,
+    BidderKey,
+    CustodianKey,
+    KeyShare,
+    OpeningKey,
+    OpeningResponse,
+    OpeningSession,
+)
+from bidding.sealed.selectors import bid_of_organisation, bid_receipt_valid, hall_state
 from bidding.sealed.services.bids import bid_withdraw
 from bidding.sealed.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.sealed.services.opening import (
@@ -26,7 +34,7 @@ from bidding.sealed.services.opening import (
 from monitoring.events import actor_of
 from trading import clock
 from trading.errors import TradingError
-from trading.models import Lot, Role
+from trading.models import Lot, Registration, Role
 from trading.permissions import PAGE_ROLES, role_required
 from trading.selectors_registrations import deposit_held, registration_get_for_user
 
@@ -118,26 +126,23 @@ def bid_withdraw_view(request, lot_id: int, bid_id: int):
 
 
 def opening_page(request, lot_id: int):
-    """The opening of a lot: public once the record is out; custodians present shares here. The
-    people who may enter the lot's room (docs/rooms.md) also get the live room on this page (its
-    part comes from monitoring's ``opening_room`` tag, which asks the room who may enter)."""
+    """The opening of a lot and its live room (docs/rooms.md), which anyone may watch: custodians
+    present shares here; the opening hall's bidders check in, unlock their bids, ask, confirm or
+    object, and its host pauses, resumes and answers (their forms post through ``hall.js``; the
+    room, from monitoring's ``opening_room_config`` tag, shows everyone the same steps)."""
     lot = get_object_or_404(Lot.objects.select_related("project", "opening_key"), pk=lot_id)
     if lot.status in (Lot.Status.DRAFT, Lot.Status.PENDING_REVIEW):
         raise Http404
     session = OpeningSession.objects.filter(lot=lot).first()
     user = request.user
     staff = user.is_authenticated and user.has_role(Role.STAFF)
-    presented = session.presentations.count() if session else 0
     holds_share = user.is_authenticated and KeyShare.objects.filter(opening_key__lot=lot, custodian=user).exists()
     can_respond = (session is not None and session.status == OpeningSession.Status.RECORD_PUBLISHED
                    and user.is_authenticated and user.organisation_id is not None
                    and Bid.objects.filter(lot=lot, organisation_id=user.organisation_id).exists()
                    and clock.now() < session.responses_until)
-    count = BidCount.objects.filter(lot=lot).first()
     return render(request, "bidding/opening.html", {
-        "lot": lot, "session": session, "presented": presented,
-        "threshold": lot.opening_key.threshold if hasattr(lot, "opening_key") else 0,
-        "sealed_count": count.sealed if count else None,
+        "lot": lot, "session": session,
         "can_start": staff and session is None and lot.status == Lot.Status.CLOSED,
         "can_present": holds_share and session is not None
         and session.status == OpeningSession.Status.COLLECTING_SHARES
@@ -145,7 +150,21 @@ def opening_page(request, lot_id: int):
         "body": session.record["document"]["body"] if session and session.record else None,
         "responses": session.responses.select_related("organisation") if session else [],
         "can_respond": can_respond, "is_staff": staff,
+        "hall_bidder": _hall_bidder(lot, user), "hall_host": staff and not lot.is_listing,
     })
+
+
+def _hall_bidder(lot: Lot, user) -> dict | None:
+    """The signed-in bidder's own part of the lot's opening hall, or None for anyone who takes no
+    part in it: its approved registration, bidder key (whether the platform keeps its key file),
+    check-in and locked bid."""
+    if lot.is_listing or not (user.is_authenticated and user.has_role(Role.BIDDER)):
+        return None
+    registration = registration_get_for_user(lot_id=lot.pk, user=user)
+    if registration is None or registration.status != Registration.Status.APPROVED:
+        return None
+    me = hall_state(lot=lot, check_in_from=None, organisation_id=user.organisation_id)["me"]
+    return {"registration": registration, "key": BidderKey.objects.filter(registration=registration).first(), **me}
 
 
 def _opening_action(request, lot_id: int, action) -> HttpResponse:

@@ -14,25 +14,26 @@ import json
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
 
 from bidding.crypto.archive import AUDIT_EXTRACT, ArchiveWriter
-from bidding.crypto.canonical import time_format
+from bidding.crypto.canonical import b64url_encode, time_format
 from bidding.evaluation.models import (AwardProposal, Candidate, CandidateObjection, Contract, Evaluation, ExpertDraw,
                                        Notice, PanelMember, ScoreChange, ScoreSheet)
 from bidding.sales.models import (Auction, AuctionBid, AuctionBidder, DealConfirmation, Listing, ListingBidder,
                                   ListingQuote, SealedReserve)
-from bidding.sealed.models import Bid, BidCount, BidOpening, OpeningResponse, OpeningSession, SharePresentation
+from bidding.sealed.models import (Bid, BidCount, BidderRelease, BidOpening, HallCheckIn, HallPause, HallQuestion,
+                                   OpeningResponse, OpeningSession, SharePresentation)
 from monitoring.integrity.models import Flag, FlagCheck
 from supervisors.models import (Assignment, Challenge, Complaint, LiaisonQuestion, ObservationReport, OfficialCheckIn,
                                 SessionObjection, StopRequest)
 from supervisors.sessions.selectors import report_file
 from supervisors.sessions.services.reports import attachment_key
-from trading.models import (Announcement, Deposit, DocumentObjection, Enquiry, Lot, LotDocument, LotHold,
-                            LotStatusChange, Organisation, Registration, User)
+from trading.models import (Announcement, DeadlineExtension, Deposit, DocumentObjection, Enquiry, Lot, LotDocument,
+                            LotHold, LotStatusChange, Organisation, Registration, User)
 from trading.storage import get_storage
 
 _USER_ACTOR = re.compile(r"user:([1-9][0-9]*)")
@@ -72,6 +73,10 @@ def _value(value):
         return value.isoformat()
     if isinstance(value, Decimal | uuid.UUID):
         return str(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes | memoryview):
+        return b64url_encode(bytes(value))
     return value
 
 
@@ -122,6 +127,7 @@ def contents_write(writer: ArchiveWriter, *, lot: Lot, extract: dict) -> None:
         "procedure": {"code": project.procedure.code, "name": project.procedure.name},
         "status_changes": _rows(LotStatusChange.objects.filter(lot=lot).order_by("at", "pk"), parties),
         "holds": _rows(LotHold.objects.filter(lot=lot).order_by("held_at", "pk"), parties),
+        "deadline_extensions": _rows(DeadlineExtension.objects.filter(lot=lot).order_by("extended_at", "pk"), parties),
     }))
     writer.add("announcements.json", _json({
         "announcements": _rows(Announcement.objects.filter(lot=lot).order_by("published_at", "pk"), parties)}))
@@ -176,14 +182,22 @@ def _opening(writer: ArchiveWriter, *, lot: Lot, parties: _Parties) -> None:
     session = OpeningSession.objects.filter(lot=lot).first()
     if session is None:
         return
+    # The hall (docs/opening-hall.md): who checked in, who released their part (the parts themselves
+    # were erased at the opening), every pause and question; the signed minutes beside the record.
     writer.add("opening/session.json", _json({
-        "session": _rows([session], parties, leave_out=("record",))[0],
+        "session": _rows([session], parties, leave_out=("record", "minutes"))[0],
+        "check_ins": _rows(HallCheckIn.objects.filter(lot=lot).order_by("at", "pk"), parties),
         "shares_presented": _rows(SharePresentation.objects.filter(session=session).order_by("presented_at", "pk"),
-                                  parties),
+                                  parties, leave_out=("share_cipher",)),
+        "releases": _rows(BidderRelease.objects.filter(session=session).order_by("released_at", "pk"), parties,
+                          leave_out=("part_cipher",)),
+        "pauses": _rows(HallPause.objects.filter(session=session).order_by("paused_at", "pk"), parties),
+        "questions": _rows(HallQuestion.objects.filter(session=session).order_by("at", "pk"), parties),
         "responses": _rows(OpeningResponse.objects.filter(session=session).order_by("at", "pk"), parties)}))
-    if session.record:
-        kind = _safe_name(str(session.record.get("document", {}).get("kind", "")), "record")
-        writer.add(f"opening/{kind}.json", _json(session.record))
+    for document in (session.record, session.minutes):
+        if document:
+            kind = _safe_name(str(document.get("document", {}).get("kind", "")), "record")
+            writer.add(f"opening/{kind}.json", _json(document))
 
 
 def _evaluation(writer: ArchiveWriter, *, lot: Lot, parties: _Parties) -> None:

@@ -174,7 +174,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         return True
 
     async def room_recheck(self, message):
-        self.member = await database_sync_to_async(self._admit)()
+        self.member = await database_sync_to_async(self._readmit)()
         if self.member is None:
             await self.close(code=ACCESS_LOST)
 
@@ -190,6 +190,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             self.scope["user"] = user
         return self.room.admit(user=self.scope["user"], key=self.key, details=details)
 
+    def _readmit(self) -> Member | None:
+        """Sync. The re-check of a member already in: None when it may no longer enter, or may only
+        as something else (an observer whose assignment ended may still watch a public opening,
+        but as the public: it is closed, and its page reconnects as what it now is)."""
+        member = self._admit()
+        if member is None or member.role != self.member.role:
+            return None
+        return member
+
     def _second_factor_given(self, user) -> bool:
         """Sync. Whether the session gave its second factor (django-otp's mark, as on pages): a
         session that only gave the password of a role that needs one enters no room."""
@@ -204,7 +213,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         return member, subject_head(member.subject), _events_after(member.subject, after, REPLAY_FRAME)
 
     def _recheck_and_head(self) -> tuple[Member | None, int]:
-        member = self._admit()
+        member = self._readmit()
         return member, (subject_head(member.subject) if member else 0)
 
     async def _send_replay(self, events: list[dict]) -> None:
@@ -240,7 +249,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     def _act_sync(self, handler, args: dict) -> dict | None:
         """None when the member has lost access."""
-        self.member = self._admit()
+        self.member = self._readmit()
         if self.member is None:
             return None
         with translation.override(self._language()):

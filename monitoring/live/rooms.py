@@ -17,7 +17,7 @@ from supervisors.services import observation_note_save
 from supervisors.sessions.services import official_check_in, stop_request_raise
 from trading.errors import PlatformError
 from trading.models import Role
-from trading.selectors import lot_reference, registration_active
+from trading.selectors import lot_is_public, lot_reference, registration_active
 
 STAFF, OBSERVER, BIDDER = "staff", "observer", "bidder"
 # Anyone at all, signed in or not, watching a public session: reads its events, takes no action.
@@ -67,20 +67,23 @@ def _check_in(user, *, lot_id: int, session) -> dict:
 
 
 class OpeningRoom(Room):
-    """The opening of one lot (subject ``lot:<id>``): staff run it; regulators and the supervisors
-    assigned to the lot watch; the bidders registered for it see the public record and their own bids."""
+    """The opening hall of one lot (subject ``lot:<id>``): staff run it; regulators and the supervisors
+    assigned to the lot watch; the bidders registered for it see the public record and their own bids.
+    An opening is public by law (招标投标法 Art 35): anyone else, signed in or not, watches it read-only
+    (``PUBLIC``). The lot's events carry public fields only: who bids is on the bid's and the
+    registration's own subjects until the opening starts (docs/opening-hall.md)."""
     name = "opening"
 
     def subject_of(self, key: str) -> str:
         return f"lot:{key}"
 
     def admit(self, *, user, key: str, details: bool = True) -> Member | None:
-        if not user.is_authenticated:
-            return None
         lot = lot_reference(lot_id=int(key))
         if lot is None:
             return None
         subject = self.subject_of(key)
+        if not user.is_authenticated:
+            return Member(PUBLIC, subject) if lot_is_public(lot_id=lot.pk) else None
         roles = user.role_set
         if Role.STAFF in roles:
             return Member(STAFF, subject)
@@ -97,7 +100,7 @@ class OpeningRoom(Room):
             bids = [{"receipt": str(bid.receipt_id), "status": bid.status, "received_at": bid.received_at.isoformat()}
                     for bid in bids_of_organisation(lot_id=lot.pk, organisation_id=user.organisation_id)]
             return Member(BIDDER, subject, {"bids": bids})
-        return None
+        return Member(PUBLIC, subject) if lot_is_public(lot_id=lot.pk) else None
 
     @staticmethod
     def _note_save(user, member: Member, key: str, args: dict) -> dict:

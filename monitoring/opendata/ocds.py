@@ -146,6 +146,7 @@ class _Process:
         milestones = [((c.at, i), "status", c) for i, c in enumerate(changes) if i >= first]
         milestones += [((a.published_at, len(changes)), "amendment", a) for a in self.lot.ocds_notices
                        if a.kind == Announcement.Kind.AMENDMENT]
+        milestones += [((e.extended_at, len(changes)), "extension", e) for e in self.lot.ocds_extensions]
         if self.bidding.bid_count:
             closed = next((i for i, c in enumerate(changes) if c.transition == "close_bidding"), first)
             milestones.append(((self.bidding.bid_count.counted_at, closed + 0.5), "count", self.bidding.bid_count))
@@ -206,6 +207,18 @@ class _Process:
         if deadline := notice.schedule.get("bid_deadline"):
             tender["tenderPeriod"] = {"endDate": _iso(datetime.fromisoformat(deadline))}
         return self._release(f"amendment-{notice.pk}", at, ["tenderAmendment"], {"tender": tender})
+
+    def _extension(self, at: datetime, extension) -> dict:
+        """A bid deadline extended after a platform outage (docs/availability.md): an amendment of
+        the tender's period, its rationale the outage rule's numbers."""
+        rationale = (f"平台故障顺延 (platform outage): unavailable {extension.unavailable_seconds} s within "
+                     f"{extension.period_minutes} min before the deadline, tolerance {extension.tolerance_minutes} min; "
+                     f"extended by {extension.extension_minutes} min")
+        tender = {"id": self.lot.code, "status": "active",
+                  "tenderPeriod": {"endDate": _iso(extension.new_deadline)},
+                  "amendments": [{"id": f"deadline-extension-{extension.pk}", "date": _iso(at),
+                                  "description": "投标截止时间顺延 (bid deadline extended)", "rationale": rationale}]}
+        return self._release(f"deadline-extension-{extension.pk}", at, ["tenderAmendment"], {"tender": tender})
 
     def _count(self, at: datetime, count) -> dict:
         body = {"tender": {"id": self.lot.code, "status": "active"},

@@ -344,6 +344,10 @@ EVENT_RULES: tuple[EventRule, ...] = (
     EventRule("bidder_key_shared", _("One key registered by two bidders"),
               _("招标投标法实施条例 Art 40 (signs of collusion); platform rule: every bidder makes its own key"),
               ("bidder_key.refused",), RED, keep=("lot", "registration", "code")),
+    EventRule("hall_refused", _("Repeated refused attempts in an opening hall"),
+              _("电子招标投标办法 Art 29–31; platform rule: refused check-ins, releases or confirmations "
+                "(docs/opening-hall.md)"),
+              ("hall.refused_repeatedly",), YELLOW, keep=("lot", "code", "refusals")),
     EventRule("red_flag", _("Integrity red flag"),
               _("The platform's integrity rules"),
               ("integrity.flag_raised",), RED, keep=("lot", "flag", "rule")),

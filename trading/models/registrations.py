@@ -50,6 +50,7 @@ class Deposit(FSMModelMixin, models.Model):
         RECEIVED = "received", _("Received")
         REFUND_DUE = "refund_due", _("Refund due")
         REFUNDED = "refunded", _("Refunded")
+        KEPT = "kept", _("Kept (not refunded)")
 
     class Source(models.TextChoices):
         STAFF = "staff", _("Confirmed by staff")
@@ -66,6 +67,8 @@ class Deposit(FSMModelMixin, models.Model):
     refund_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
     refund_reference = models.CharField(max_length=100, blank=True)
+    kept_at = models.DateTimeField(null=True, blank=True)
+    kept_reason = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]
@@ -77,6 +80,10 @@ class Deposit(FSMModelMixin, models.Model):
     @transition(field=status, source=[Status.RECEIVED, Status.REFUND_DUE], target=Status.REFUNDED)
     def refund(self):
         """The money went back; the bank reference is recorded."""
+
+    @transition(field=status, source=Status.RECEIVED, target=Status.KEPT)
+    def keep(self):
+        """The rules let the tenderer keep it (实施条例 Art 35: a bid revoked after the deadline)."""
 
 
 class BankNotification(models.Model):

@@ -69,6 +69,11 @@ class RuleCode(models.TextChoices):
     OUTAGE_TOLERANCE = "outage_tolerance", _("Platform outage tolerated before a deadline is extended")
     OUTAGE_PERIOD = "outage_period", _("Outages count within this period before a deadline")
     OUTAGE_EXTENSION = "outage_extension", _("A deadline is extended after a platform outage by")
+    OPENING_CHECK_IN = "opening_check_in", _("Bidders check in to the opening hall from this long before the deadline")
+    DECRYPTION_WINDOW = "decryption_window", _("Bidders decrypt their own bids at the opening within")
+    WINDOW_OUTAGE_TOLERANCE = "window_outage_tolerance", _("Platform outage tolerated within a decryption window")
+    REVOKED_DEPOSIT = "revoked_deposit", _("A bid counted as revoked at the opening keeps its deposit (1 yes, 0 no)")
+    WITHDRAWN_DEPOSIT = "withdrawn_deposit", _("A bid counted as withdrawn at the opening keeps its deposit (1 yes, 0 no)")
 
 
 class RuleUnit(models.TextChoices):

@@ -237,6 +237,28 @@ def deposit_refunded(*, deposit_id: int, reference: str, actor: str) -> Deposit:
     return deposit
 
 
+def deposit_settle_at_opening(*, registration_id: int, outcome: str, keep: bool, actor: str,
+                               at: datetime) -> Deposit | None:
+    """A bid that failed to decrypt at the opening: its deposit is kept (``keep``, as the rule
+    table says for ``outcome``) or falls due for refund from ``at``. Caller is inside a
+    transaction; None when no deposit is held (none was asked, or it is already settled)."""
+    registration = registration_lock(registration_id)
+    deposit = Deposit.objects.select_for_update().filter(registration=registration,
+                                                         status=Deposit.Status.RECEIVED).first()
+    if deposit is None:
+        return None
+    deposit.registration = registration
+    if not keep:
+        return deposit_refund_due_locked(deposit=deposit, reason=f"opening_{outcome}", actor=actor, at=at)
+    deposit.keep()
+    deposit.kept_at, deposit.kept_reason = at, f"opening_{outcome}"
+    deposit.save(update_fields=["status", "kept_at", "kept_reason"])
+    record(kind="deposit.kept", actor=actor, subject=_subject(registration),
+           data={"deposit": deposit.pk, "lot": registration.lot_id, "reason": deposit.kept_reason,
+                 "amount": str(deposit.amount)})
+    return deposit
+
+
 def deposits_release_for_lot(*, lot_id: int, keep_organisation_ids: list[int], actor: str,
                              at: datetime) -> list[Deposit]:
     """Every deposit of the lot still held, except those of ``keep_organisation_ids`` (the winner

@@ -59,6 +59,11 @@ EXPECTED = {
     "outage_tolerance": (30, 1, "minutes", "max", False, "电子招标投标办法 Art 29"),
     "outage_period": (120, 1, "minutes", "max", False, "KONEPS"),
     "outage_extension": (120, 1, "minutes", "min", False, "KONEPS"),
+    "opening_check_in": (30, 1, "minutes", "min", False, "本平台规则"),
+    "decryption_window": (30, 1, "minutes", "min", False, "电子招标投标办法 Art 31"),
+    "window_outage_tolerance": (5, 1, "minutes", "max", False, "本平台规则"),
+    "revoked_deposit": (1, 1, "count", "max", False, "招标投标法实施条例 Art 35"),
+    "withdrawn_deposit": (0, 1, "count", "max", False, "电子招标投标办法 Art 31"),
 }
 # Integrity, ratings: the platform's own numbers, per market (the archive's retention is the law's).
 INTEGRITY_RULES = {"flag_ceiling_band", "flag_price_pattern", "flag_price_gap", "flag_submission_gap",
@@ -68,7 +73,10 @@ SUPERVISION_RULES = {"supervisors_per_session", "supervisor_term", "supervisor_t
                      "observation_report", "major_session", "alert_yellow", "inquiry_answer"}
 # The outage rule (docs/availability.md): the platform's own numbers, per market.
 OUTAGE_RULES = {"outage_tolerance", "outage_period", "outage_extension"}
-PLATFORM_RULES = {"opening_response_window", "auction_countdown"} | SUPERVISION_RULES | INTEGRITY_RULES | OUTAGE_RULES
+# The opening hall (docs/opening-hall.md): the platform's own numbers, per market.
+HALL_RULES = {"opening_check_in", "decryption_window", "window_outage_tolerance", "revoked_deposit", "withdrawn_deposit"}
+PLATFORM_RULES = ({"opening_response_window", "auction_countdown"} | SUPERVISION_RULES | INTEGRITY_RULES | OUTAGE_RULES
+                  | HALL_RULES)
 # Where each rule must be found: (market, procedure).
 WHERE = {
     **{code: [("construction", "open_tender"), ("construction", "invited_tender"), ("procurement", "open_tender"),
@@ -94,7 +102,7 @@ WHERE = {
        for code in INTEGRITY_RULES},
     "archive_retention": [("construction", "open_tender"), ("land", "auction"), ("hr", "open_tender")],
     **{code: [("construction", "open_tender"), ("procurement", "inquiry"), ("land", "auction"),
-              ("property", "listing_online_bidding"), ("hr", "open_tender")] for code in OUTAGE_RULES},
+              ("property", "listing_online_bidding"), ("hr", "open_tender")] for code in OUTAGE_RULES | HALL_RULES},
 }
 
 

@@ -33,6 +33,10 @@ def reserve_reveal(*, session: OpeningSession, private_key, actor: str) -> None:
     session.record = receipts.signed_document(RESERVE_KIND, body, signing.private_key())
     session.record_published_at = session.responses_until = opened_at
     session.publish_record()
+    # Nothing to confirm in a reserve: the session closes with it (the lot moves by the sale below,
+    # never to evaluation, so the opening's close sweep must not take it).
+    session.close()
+    session.closed_at = opened_at
     session.save()
     session.presentations.update(share_cipher=None)
     record(kind="opening.reserve_revealed", actor=actor, subject=f"lot:{lot.pk}",

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from bidding.crypto import receipts
 from bidding.crypto.canonical import time_format
 from bidding.crypto.envelope import CheckingReader, EnvelopeError
+from bidding.crypto.envelope_v2 import MAGIC as V2_MAGIC, CheckingReaderV2
 from bidding.errors import BiddingError
-from bidding.sealed.models import Bid, OpeningKey
+from bidding.sealed.models import Bid, BidderKey, OpeningKey
 from monitoring.events import WITHHELD_ACTOR, actor_of, record
 from trading import clock, signing
 from trading.models import Lot, Registration, Role, User
@@ -40,6 +41,8 @@ ENVELOPE_MESSAGES = {
     "wrong_bidder": _("This envelope was sealed under another bidder: seal it under your organisation."),
     "wrong_platform": _("This envelope was sealed for another platform."),
     "too_large": _("The envelope is larger than the platform accepts (200 MiB of files)."),
+    "wrong_bidder_key": _("This envelope's own lock is sealed to another key than the one registered for your "
+                          "registration: seal it again with the registered key."),
 }
 # A device fingerprint is a SHA-256 in lowercase hex (bidding/static/bidding/device.js, bidding/device.py).
 FINGERPRINT = re.compile(r"[0-9a-f]{64}")
@@ -48,6 +51,30 @@ ENVELOPE_MALFORMED = _("The file is not a well-formed sealed-bid envelope (%(det
 
 def _envelope_refusal(error: EnvelopeError) -> BiddingError:
     return BiddingError(error.code, ENVELOPE_MESSAGES.get(error.code, ENVELOPE_MALFORMED % {"detail": error}))
+
+
+class _Peeked:
+    """A stream whose first bytes can be looked at before it is read (which lock the envelope has)."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream, self._head = stream, b""
+
+    def peek(self, size: int) -> bytes:
+        while len(self._head) < size:
+            chunk = self._stream.read(size - len(self._head))
+            if not chunk:
+                break
+            self._head += chunk
+        return self._head[:size]
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._stream.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._stream.read(size)
 
 
 def archive_date(lot: Lot) -> datetime:
@@ -122,8 +149,22 @@ def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None 
     organisation = user.organisation
     storage = get_storage()
     key = f"bids/{lot.pk}/{uuid.uuid4().hex}.pbe"
-    reader = CheckingReader(stream, platform=settings.PLATFORM_ID, lot=str(lot.pk), bidder=organisation.uscc,
-                            max_size=settings.PLATFORM_BID_MAX_BYTES)
+    stream = _Peeked(stream)
+    names = {"platform": settings.PLATFORM_ID, "lot": str(lot.pk), "bidder": organisation.uscc,
+             "max_size": settings.PLATFORM_BID_MAX_BYTES}
+    if stream.peek(4) == V2_MAGIC:
+        # The bidder's own lock (docs/envelope.md, "Version 2"): sealed to the key registered for
+        # this registration, compared by fingerprint while the bytes stream into storage.
+        bidder_key = BidderKey.objects.filter(registration__lot=lot, registration__organisation=organisation).first()
+        if bidder_key is None:
+            raise BiddingError("no_bidder_key", _("This envelope carries a bidder's own lock, but no bidder key is "
+                                                  "registered for your registration: register it, then seal again."),
+                               status=409)
+        reader = CheckingReaderV2(stream, bidder_key=bidder_key.fingerprint, **names)
+        version = 2
+    else:
+        reader = CheckingReader(stream, **names)
+        version = 1
     try:
         storage.put(key, reader, length=length, content_type="application/octet-stream")
     except EnvelopeError as error:  # found while streaming: the upload was abandoned, nothing stored
@@ -134,7 +175,7 @@ def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None 
             checked = reader.result()
         except EnvelopeError as error:
             raise _envelope_refusal(error) from None
-        return _bid_record(lot_id=lot.pk, user=user, key=key, checked=checked,
+        return _bid_record(lot_id=lot.pk, user=user, key=key, checked=checked, version=version,
                            origin=origin_clean(client_ip=client_ip, device_fingerprint=device_fingerprint))
     except BaseException:
         # Refused after the bytes were stored (malformed at the end, late, or the record failed):
@@ -146,7 +187,7 @@ def bid_submit(*, lot_id: int, user: User, stream: BinaryIO, length: int | None 
         raise
 
 
-def _bid_record(*, lot_id: int, user: User, key: str, checked, origin: tuple[str | None, str]) -> Bid:
+def _bid_record(*, lot_id: int, user: User, key: str, checked, version: int, origin: tuple[str | None, str]) -> Bid:
     with transaction.atomic():
         lot = lot_lock(lot_id)
         received_at = clock.now()
@@ -168,14 +209,14 @@ def _bid_record(*, lot_id: int, user: User, key: str, checked, origin: tuple[str
             lot=lot, organisation_id=user.organisation_id, submitted_by=user, storage_key=key,
             envelope_sha256=checked.sha256, envelope_size=checked.size, received_at=received_at,
             receipt_id=receipt_id, receipt=receipt, retain_until=archive_date(lot), replaces=previous,
-            client_ip=origin[0], device_fingerprint=origin[1],
+            client_ip=origin[0], device_fingerprint=origin[1], envelope_version=version,
         )
         get_storage().retain(key, until=bid.retain_until)
         # The bid's own subject names the bidder. Neither who bids nor how many do is told on the
         # lot before the deadline (招标投标法 Art 22); the opening states the count.
         record(kind="bid.sealed", actor=WITHHELD_ACTOR, subject=f"bid:{bid.pk}",
                data={"by": actor_of(user), "lot": lot.pk, "receipt": str(receipt_id), "envelope_sha256": checked.sha256,
-                     "replaces": previous.pk if previous else None})
+                     "replaces": previous.pk if previous else None, "envelope_version": version})
         notify(user=user, kind="bid.received", title=_("Your bid for %(lot)s was received"),
                body=_("Receipt %(receipt)s, envelope SHA-256 %(sha256)s. Keep the signed receipt."),
                params={"lot": lot.code, "receipt": str(receipt_id), "sha256": checked.sha256},

@@ -81,9 +81,10 @@ def opened_lot(make_lot, publish_sealed, people):
 
 # Who may enter (docs/rooms.md): the role the welcome frame names, or None for a refused handshake.
 EXPECTED = {
-    "opening": {"anonymous": None, "staff": "staff", "regulator": "observer", "supervisor_assigned": "observer",
-                "supervisor_elsewhere": None, "bidder_registered": "bidder", "bidder_not_registered": None,
-                "custodian": None, "expert": None},
+    # An opening is public (招标投标法 Art 35): everyone else watches it as the public, read-only.
+    "opening": {"anonymous": "public", "staff": "staff", "regulator": "observer", "supervisor_assigned": "observer",
+                "supervisor_elsewhere": "public", "bidder_registered": "bidder", "bidder_not_registered": "public",
+                "custodian": "public", "expert": "public"},
     "dashboard": {"anonymous": None, "staff": "staff", "regulator": "observer", "supervisor_assigned": None,
                   "supervisor_elsewhere": None, "bidder_registered": None, "bidder_not_registered": None,
                   "custodian": None, "expert": None},
