@@ -143,11 +143,12 @@ def _stray_database_sessions_ended(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test of a ``test_browser*`` module or with the ``browser`` fixture is a browser test; if
-    any is selected and there is no Chromium, the session stops here with one message instead of a
-    failure per test."""
+    """Every test of a ``test_browser*`` module, with the ``browser`` fixture or marked ``browser`` is a
+    browser test; if any is selected and there is no Chromium, the session stops here with one
+    message instead of a failure per test."""
     browser_tests = [item for item in items
-                     if item.path.name.startswith("test_browser") or "browser" in getattr(item, "fixturenames", ())]
+                     if item.path.name.startswith("test_browser") or "browser" in getattr(item, "fixturenames", ())
+                     or item.get_closest_marker("browser") is not None]
     for item in browser_tests:
         item.add_marker(pytest.mark.browser)
     if browser_tests and not os.access(CHROMIUM, os.X_OK):

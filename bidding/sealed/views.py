@@ -93,6 +93,8 @@ def bid_page(request, lot_id: int):
         "ceiling": lot.price_ceiling,
         "platform": settings.PLATFORM_ID,
         "public_key": b64url(bytes(opening_key.public_key_raw)) if opening_key else "",
+        "bidder_key": (b64url(bytes(registration.bidder_key.encryption_public_key))
+                       if registration is not None and hasattr(registration, "bidder_key") else ""),
         "closed_reason": _("This lot does not take bids now."),
     })
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from bidding.crypto import bidder_key as crypto
-from bidding.crypto.canonical import b64url_decode
+from bidding.crypto.canonical import b64url_decode, b64url_encode
 from bidding.crypto.opening_key import public_key_load
 from bidding.crypto.sealing import seal, seal_v2
 from bidding.sealed.services.bidder_keys import bidder_key_challenge, bidder_key_register
@@ -163,3 +163,17 @@ def test_staff_host_the_hall_and_after_it_anyone_reads_the_public_record(
         public = page(client, hall_lot, language)
     assert LANGUAGES[language]["record"] in public and 'data-testid="opening-record"' in public
     assert "950,000.00" in public and forms_on(public) == set() and "data-csrf" not in public
+
+
+def test_the_bid_page_seals_with_the_bidders_own_lock_once_its_key_is_registered(client, hall_lot, bidder_a,
+                                                                                  bidder_b, key_file):
+    """The bid page hands the sealer the registered key (envelope v2) and says so; without a key it
+    seals with the lot's lock only."""
+    url = reverse("bid-page", args=[hall_lot.pk])
+    client.force_login(bidder_a)
+    body = client.get(url).content.decode()
+    assert f'data-bidder-key="{b64url_encode(key_file.encryption_public_raw)}"' in body
+    assert 'data-testid="bidder-lock"' in body
+    client.force_login(bidder_b)
+    body = client.get(url).content.decode()
+    assert "data-bidder-key" not in body and 'data-testid="bidder-lock"' not in body

@@ -63,6 +63,8 @@ form.addEventListener("submit", async (event) => {
       priceForm: { price, period_days: Number.parseInt(form.period_days.value, 10), items },
       files: Array.from(form.files.files),
       onProgress: (done, total) => say(`${form.dataset.sealing} ${total ? Math.round((100 * done) / total) : 100}%`),
+      // With a bidder key registered, the bid carries the bidder's own lock too (envelope v2).
+      ...(form.dataset.bidderKey ? { bidderKeyRaw: form.dataset.bidderKey } : {}),
     });
     say(form.dataset.sending);
     const response = await fetch(form.dataset.submitUrl, {
