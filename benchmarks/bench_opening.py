@@ -109,9 +109,10 @@ def envelope_seal(lot, user, i: int) -> bytes:
     return out.getvalue()
 
 
-def bids_submit(lot, bidders, *, threads: int) -> list[bytes]:
-    """Register, seal and submit one envelope per bidder, from ``threads`` threads (set-up, not timed:
-    each S3 request to moto costs tens of milliseconds, so one thread would take minutes)."""
+def bids_submit(lot, bidders, *, threads: int, seal=envelope_seal) -> list[bytes]:
+    """Register, seal (``seal(lot, user, i)``, after the registration) and submit one envelope per
+    bidder, from ``threads`` threads (set-up, not timed: each S3 request to moto costs tens of
+    milliseconds, so one thread would take minutes)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connection
@@ -126,7 +127,7 @@ def bids_submit(lot, bidders, *, threads: int) -> list[bytes]:
         user = bidders[i]
         try:
             registration_create(lot_id=lot.pk, user=user)
-            data = envelope_seal(lot, user, i)
+            data = seal(lot, user, i)
             bid_submit(lot_id=lot.pk, user=user, stream=io.BytesIO(data), length=len(data))
             envelopes[i] = data
         finally:
@@ -307,24 +308,33 @@ def storage_use_s3(url: str) -> None:
     reset_storage()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--bids", type=int, default=1000, help="bids on the file backend (default 1000)")
-    parser.add_argument("--s3-bids", type=int, default=S3_BIDS,
-                        help=f"bids on the S3 backend (default {S3_BIDS}: each submission to moto_server costs ~0.35 s)")
+def arguments(description: str, *, bids: int, s3_bids: int) -> argparse.Namespace:
+    """The options every opening benchmark takes; ``s3_bids`` is 0 with --no-s3."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--bids", type=int, default=bids, help=f"bids on the file backend (default {bids})")
+    parser.add_argument("--s3-bids", type=int, default=s3_bids,
+                        help=f"bids on the S3 backend (default {s3_bids}: each submission to moto_server costs ~0.35 s)")
     parser.add_argument("--no-s3", action="store_true", help="measure the file backend only")
     parser.add_argument("--profile", action="store_true", help="profile the timed opening and print the top calls")
     args = parser.parse_args()
-    s3_bids = 0 if args.no_s3 else args.s3_bids
-    if args.bids < 3 or (s3_bids and s3_bids < 3):
+    if args.no_s3:
+        args.s3_bids = 0
+    if args.bids < 3 or (args.s3_bids and args.s3_bids < 3):
         raise SystemExit("the opening needs at least 3 bids (the legal minimum)")
+    return args
 
+
+def backends_run(args: argparse.Namespace, *, bench_db: str, backend_run) -> tuple[dict, float]:
+    """Make the scratch database ``bench_db``, three custodians and the bidders, and run
+    ``backend_run(name, custodians, bidders, code, threads=...)`` on the file backend, then on S3
+    unless ``args.s3_bids`` is 0; drop everything at the end. Returns the results by backend
+    ("file", "s3") and the seconds of one custodian key unwrap."""
     server_url = os.environ.get("DATABASE_URL", "")
     if not server_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("DATABASE_URL must name a PostgreSQL server (the benchmark makes its own database there)")
-    database_reset(server_url, BENCH_DB, create=True)
+    database_reset(server_url, bench_db, create=True)
     scratch = tempfile.TemporaryDirectory(prefix="bench-opening-")
-    os.environ["DATABASE_URL"] = database_url(server_url, BENCH_DB)
+    os.environ["DATABASE_URL"] = database_url(server_url, bench_db)
     os.environ["PLATFORM_SIGNING_KEY_FILE"] = str(Path(scratch.name) / "bench-key.pem")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     for name in ("S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL"):
@@ -349,10 +359,10 @@ def main() -> None:
         custodians = custodians_make(passphrase=PASSPHRASE)
         unwrap = scrypt_unwrap_time(custodians[1])
         progress(f"custodian key unwrap (scrypt, paid inside every share_present): {unwrap * 1000:.0f} ms")
-        bidders = bidders_make(max(args.bids, s3_bids))
+        bidders = bidders_make(max(args.bids, args.s3_bids))
         storage_use_files(Path(scratch.name) / "objects")
         results["file"] = backend_run("file backend", custodians, bidders[:args.bids], "BENCH-OPEN-FILE", threads=2)
-        if s3_bids:
+        if args.s3_bids:
             from tests.s3server import _start, _stop
 
             for _attempt in range(3):
@@ -362,16 +372,21 @@ def main() -> None:
             else:
                 raise SystemExit("moto_server did not start")
             storage_use_s3(url)
-            results["s3"] = backend_run(f"S3 backend (moto_server at {url})", custodians, bidders[:s3_bids],
+            results["s3"] = backend_run(f"S3 backend (moto_server at {url})", custodians, bidders[:args.s3_bids],
                                         "BENCH-OPEN-S3", threads=8)
     finally:
         connections.close_all()
         if moto is not None:
             _stop(moto)
-        database_reset(server_url, BENCH_DB, create=False)
+        database_reset(server_url, bench_db, create=False)
         scratch.cleanup()
     progress(f"total run time {time.perf_counter() - started:.0f} s")
+    return results, unwrap
 
+
+def main() -> None:
+    args = arguments(__doc__.split("\n\n")[0], bids=1000, s3_bids=S3_BIDS)
+    results, unwrap = backends_run(args, bench_db=BENCH_DB, backend_run=backend_run)
     rows = []
     for backend, label in (("file", "file backend"), ("s3", "S3 backend (moto_server, TLS)")):
         if backend not in results:

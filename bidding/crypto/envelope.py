@@ -441,13 +441,18 @@ class HashingReader:
             pass
 
 
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
 class _FileSink:
     """Cuts the decrypted file stream back into the files the inner lists, hashing each."""
 
     def __init__(self, entries: tuple[FileEntry, ...], files_out: Callable[[int, FileEntry], Writable] | None):
         self._entries, self._files_out = entries, files_out
         self._index, self._remaining, self._digest, self._out = -1, 0, hashlib.sha256(), None
-        self._stream = hashlib.sha256()
+        # The stream's own hash is a second pass over every byte; with one file (or none) it is that
+        # file's hash, already checked, so it is hashed only when the stream joins several files.
+        self._stream = hashlib.sha256() if len(entries) > 1 else None
         self._advance()
 
     def _advance(self) -> None:
@@ -464,7 +469,8 @@ class _FileSink:
             self._out = self._files_out(self._index, entry) if self._files_out else None
 
     def write(self, data: bytes) -> None:
-        self._stream.update(data)
+        if self._stream is not None:
+            self._stream.update(data)
         view = memoryview(data)
         while view:
             if self._index >= len(self._entries):
@@ -480,4 +486,6 @@ class _FileSink:
     def finish(self) -> str:
         if self._index < len(self._entries):
             raise EnvelopeError(Code.FILE_MISMATCH, "the stream holds fewer bytes than the files declare")
+        if self._stream is None:
+            return self._entries[0].sha256 if self._entries else EMPTY_SHA256
         return self._stream.hexdigest()

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -149,26 +150,23 @@ def part_release(*, lot_id: int, user: User, part: bytes) -> BidderRelease:
     envelope's commitment (a wrong one is refused and recorded, and the bidder may try again while
     the window lasts), kept encrypted until the bids are opened, and when the last locked bid's part
     is in, the bids are opened without waiting for the window's end."""
-    lot = Lot.objects.filter(pk=lot_id).first()
-    if lot is None:
-        raise BiddingError("lot_not_found", _("There is no such lot."), status=404)
     bid, header = bid_header(lot_id=lot_id, user=user)
-    names = {"platform": settings.PLATFORM_ID, "lot": str(lot.pk), "bidder": bid.organisation.uscc}
+    names = {"platform": settings.PLATFORM_ID, "lot": str(lot_id), "bidder": bid.organisation.uscc}
     if len(part) != PART_SIZE:
-        raise hall_refused(user, lot_id=lot.pk, code="bad_part", status=400,
+        raise hall_refused(user, lot_id=lot_id, code="bad_part", status=400,
                            message=_("A bidder part is 32 bytes: unlock it again with your key."))
     try:
         bidder_part_check(header=header, part=part, **names)
     except EnvelopeError:
-        raise hall_refused(user, lot_id=lot.pk, code="bidder_part_mismatch", status=403,
+        raise hall_refused(user, lot_id=lot_id, code="bidder_part_mismatch", status=403,
                            message=_("This is not the part your envelope was sealed with: unlock it with the key "
                                      "registered for this lot. The attempt is recorded.")) from None
     try:
         with transaction.atomic():
-            session = session_lock(OpeningSession.objects.filter(lot=lot).values_list("pk", flat=True).first() or 0)
+            session = session_lock(lot_id=lot_id)
             _window_open_check(session)
-            bid = Bid.objects.select_for_update().get(pk=bid.pk)
-            if bid.status != Bid.Status.SEALED:
+            status = Bid.objects.select_for_update().filter(pk=bid.pk).values_list("status", flat=True).first()
+            if status != Bid.Status.SEALED:
                 raise BiddingError("bid_not_sealed", _("This bid is not sealed any more."), status=409)
             if BidderRelease.objects.filter(bid=bid).exists():
                 raise BiddingError("part_released_already", _("Your part is released already."), status=409)
@@ -177,17 +175,17 @@ def part_release(*, lot_id: int, user: User, part: bytes) -> BidderRelease:
             release = BidderRelease.objects.create(
                 session=session, bid=bid, released_at=clock.now(), released_by=user,
                 part_cipher=nonce + cipher.encrypt(nonce, part, part_cipher_aad(session, bid.pk)))
-            locked = Bid.objects.filter(lot=lot, status=Bid.Status.SEALED, envelope_version=2).count()
-            released = session.releases.count()
-            record(kind="opening.part_released", actor=actor_of(user), subject=f"lot:{lot.pk}",
+            counts = Bid.objects.filter(lot_id=lot_id, status=Bid.Status.SEALED, envelope_version=2).aggregate(
+                locked=Count("pk"), released=Count("release"))
+            record(kind="opening.part_released", actor=actor_of(user), subject=f"lot:{lot_id}",
                    data={"bidder": bid.organisation.uscc, "organisation": bid.organisation.name,
-                         "receipt": str(bid.receipt_id), "released": released, "locked": locked})
-            if released >= locked:
+                         "receipt": str(bid.receipt_id), **counts})
+            if counts["released"] >= counts["locked"]:
                 _window_close(session, actor=actor_of(user), outcome=Fault.BIDDER, reason="all_released")
     except BiddingError as error:
         if error.code in WINDOW_REFUSALS:
             # Recorded once the transaction has rolled back: recorded inside it, it would go too.
-            raise hall_refused(user, lot_id=lot.pk, code=error.code, message=error.message,
+            raise hall_refused(user, lot_id=lot_id, code=error.code, message=error.message,
                                status=error.status) from None
         raise
     return release
@@ -293,7 +291,7 @@ def hall_pause(*, lot_id: int, actor: str, reason: str) -> HallPause:
     if not reason.strip():
         raise BiddingError("pause_reason_required", _("Say why the opening is paused."))
     with transaction.atomic():
-        session = session_lock(OpeningSession.objects.filter(lot_id=lot_id).values_list("pk", flat=True).first() or 0)
+        session = session_lock(lot_id=lot_id)
         if session.paused_at is not None:
             raise BiddingError("hall_paused", _("The opening is paused already."), status=409)
         if session.status not in PAUSABLE:
@@ -318,7 +316,7 @@ def hall_pause(*, lot_id: int, actor: str, reason: str) -> HallPause:
 def hall_resume(*, lot_id: int, actor: str) -> HallPause:
     """The host resumes: each window gets back exactly the time it had left when paused."""
     with transaction.atomic():
-        session = session_lock(OpeningSession.objects.filter(lot_id=lot_id).values_list("pk", flat=True).first() or 0)
+        session = session_lock(lot_id=lot_id)
         pause = session.pauses.select_for_update().filter(resumed_at__isnull=True).first()
         if session.paused_at is None or pause is None:
             raise BiddingError("hall_not_paused", _("The opening is not paused."), status=409)

@@ -161,10 +161,11 @@ def part_cipher_aad(session: OpeningSession, bid_id: int) -> bytes:
     return f"{session.pk}|bid|{bid_id}".encode()
 
 
-def session_lock(session_id: int) -> OpeningSession:
-    session = (OpeningSession.objects.select_for_update(of=("self",))
-               .select_related("lot__project__market", "lot__project__procedure", "lot__opening_key")
-               .filter(pk=session_id).first())
+def session_lock(session_id: int | None = None, *, lot_id: int | None = None) -> OpeningSession:
+    """The opening session, by its id or its lot's, locked for the caller's transaction."""
+    found = (OpeningSession.objects.select_for_update(of=("self",))
+             .select_related("lot__project__market", "lot__project__procedure", "lot__opening_key"))
+    session = (found.filter(pk=session_id) if lot_id is None else found.filter(lot_id=lot_id)).first()
     if session is None:
         raise BiddingError("session_not_found", _("There is no such opening session."), status=404)
     return session
