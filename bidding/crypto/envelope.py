@@ -97,7 +97,10 @@ class EnvelopeError(ValueError):
 
 
 class Writable(Protocol):
-    def write(self, data: bytes, /) -> object: ...
+    """Where an opened file goes: given each piece as a view of the decrypted segment (immutable
+    bytes underneath), to copy only if it keeps it."""
+
+    def write(self, data: bytes | memoryview, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -478,7 +481,7 @@ class _FileSink:
             part = view[:self._remaining]
             self._digest.update(part)
             if self._out is not None:
-                self._out.write(bytes(part))
+                self._out.write(part)
             self._remaining -= len(part)
             view = view[len(part):]
             self._advance()

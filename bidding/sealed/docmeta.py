@@ -55,15 +55,16 @@ class MetaBuffer:
         self._size = 0
         self._wanted = True
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
+        """``data`` may be a view of the opener's buffer: it is copied only while it is kept."""
         if not self._wanted:
             return
         if self._size < len(PDF_MAGIC):
-            head = (b"".join(self._parts) + data)[:len(PDF_MAGIC)]
+            head = (b"".join(self._parts) + bytes(data[:len(PDF_MAGIC)]))[:len(PDF_MAGIC)]
             if not (PDF_MAGIC.startswith(head[:5]) or ZIP_MAGIC.startswith(head[:4])):
                 self._drop()
                 return
-        self._parts.append(data)
+        self._parts.append(bytes(data))
         self._size += len(data)
 
     def _drop(self) -> None:
