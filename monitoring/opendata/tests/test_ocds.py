@@ -395,12 +395,12 @@ def test_the_api_serves_packages_of_public_lots_only(client, make_lot, publish_s
         assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
     assert client.get(f"/api/ocds/records/{ocid_of(draft)}/").status_code == 404
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         package = api_get(client, "/api/ocds/releases/")
     release_package_check(package)
     assert {r["ocid"] for r in package["releases"]} == {ocid_of(lot) for lot in lots}
     lots.append(publish_sealed(make_lot("construction")))
-    with django_assert_num_queries(11):  # as many for four lots as for three
+    with django_assert_num_queries(12):  # as many for four lots as for three
         api_get(client, "/api/ocds/releases/")
     record_package_check(api_get(client, "/api/ocds/records/"))
     first = client.get("/api/ocds/releases/?page=1")
@@ -457,3 +457,23 @@ def test_the_ocid_prefix_and_publisher_are_settings(client, make_lot, publish_se
     assert all(r["id"].startswith(f"ocds-ab12cd-{lot.pk}-") for r in package["releases"])
     assert package["publisher"] == {"name": "某市公共资源交易中心"}
     assert client.get(f"/api/ocds/releases/ocds-pr0000-{lot.pk}/").status_code == 404
+
+
+def test_a_deadline_extended_after_an_outage_is_a_tender_amendment(make_lot, publish_sealed):
+    """The outage rule's extension (docs/availability.md) moves the tender period's end in the
+    releases and the compiled record, with the rule's numbers as its rationale."""
+    from trading.models import DeadlineExtension
+
+    lot = publish_sealed(make_lot("construction"))
+    old = lot.bid_deadline
+    new = old + timedelta(hours=2)
+    extension = DeadlineExtension.objects.create(
+        lot=lot, old_deadline=old, new_deadline=new, extended_at=old - timedelta(minutes=5),
+        counted_from=old - timedelta(hours=2), counted_until=old - timedelta(minutes=5), unavailable_seconds=2400,
+        tolerance_minutes=30, period_minutes=120, extension_minutes=120)
+    releases, compiled = exported(lot)
+    [amendment] = [r for r in releases if r["id"].endswith(f"deadline-extension-{extension.pk}")]
+    assert amendment["tag"] == ["tenderAmendment"]
+    assert amendment["tender"]["tenderPeriod"] == {"endDate": new.isoformat()}
+    assert "2400 s" in amendment["tender"]["amendments"][0]["rationale"]
+    assert compiled["tender"]["tenderPeriod"]["endDate"] == new.isoformat()
