@@ -12,7 +12,7 @@ from bidding.sealed.models import (
     OpeningSession,
     SharePresentation,
 )
-from trading import signing
+from trading import clock, signing
 from trading.models import Lot
 
 
@@ -95,9 +95,8 @@ def hall_present(*, lot: Lot) -> list[dict]:
             .order_by("at", "pk")]
 
 
-def hall_step(*, session: OpeningSession | None, lot: Lot, check_in_from) -> str:
+def hall_step(*, session: OpeningSession | None, check_in_from) -> str:
     """Where the hall is (docs/opening-hall.md, "Steps"), from the session's state."""
-    from trading import clock  # noqa: PLC0415 - the clock is read only here
     if session is None:
         return "check_in" if check_in_from is not None and clock.now() >= check_in_from else "before"
     if session.status == OpeningSession.Status.COLLECTING_SHARES:
@@ -116,7 +115,7 @@ def hall_state(*, lot: Lot, check_in_from, organisation_id: int | None = None) -
     check-in and locked bid. Before the opening starts, nobody's check-in but one's own is told."""
     session = OpeningSession.objects.filter(lot=lot).first()
     state = {
-        "lot": lot.pk, "step": hall_step(session=session, lot=lot, check_in_from=check_in_from),
+        "lot": lot.pk, "step": hall_step(session=session, check_in_from=check_in_from),
         "check_in_from": check_in_from, "status": session.status if session else None,
         "paused": bool(session and session.paused_at), "window_until": session.window_until if session else None,
         "responses_until": session.responses_until if session else None,

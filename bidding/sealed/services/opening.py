@@ -341,10 +341,13 @@ def _deposits_settle(lot: Lot, entries: list[dict], *, actor: str, at) -> None:
         return
     registrations = dict(Registration.objects.filter(lot=lot, organisation__uscc__in=[e["bidder"] for e in failed])
                          .values_list("organisation__uscc", "pk"))
+    published = lot_published_at(lot=lot)
+    rules = {outcome: rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=code,
+                                at=published)
+             for outcome, code in DEPOSIT_RULES.items()}
     for entry in failed:
         outcome = entry["failure"]["outcome"]
-        rule = rule_find(market=lot.project.market_id, procedure=lot.project.procedure, code=DEPOSIT_RULES[outcome],
-                         at=lot_published_at(lot=lot))
+        rule = rules[outcome]
         if rule is None or entry["bidder"] not in registrations:
             continue
         deposit_settle_at_opening(registration_id=registrations[entry["bidder"]], outcome=outcome,
