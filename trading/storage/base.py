@@ -82,11 +82,15 @@ class ObjectReader:
     ``with``) when stopping early. Django's streaming responses call ``close()`` themselves.
     """
 
-    def __init__(self, chunks: Iterator[bytes], *, close: Callable[[], None]):
+    def __init__(self, chunks: Iterator[bytes], *, close: Callable[[], None],
+                 read: Callable[[int], bytes] | None = None):
+        """``read``, where the backend has one (a file's own), serves ``read()`` directly, without
+        the buffer below: an opening reads each envelope segment by segment."""
         self._chunks = chunks
         self._close = close
         self._closed = False
         self._buffer = bytearray()
+        self._read = read
 
     def __iter__(self) -> "ObjectReader":
         return self
@@ -101,6 +105,11 @@ class ObjectReader:
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (all that is left when negative); fewer only at the end. Lets one
         object stream into another, or an envelope open as it streams in."""
+        if self._read is not None:
+            data = b"" if self._closed else self._read(size)
+            if size < 0 or len(data) < size:
+                self.close()
+            return data
         while size < 0 or len(self._buffer) < size:
             chunk = next(self, None)
             if chunk is None:

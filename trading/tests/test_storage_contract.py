@@ -258,6 +258,21 @@ def test_local_keys_stay_inside_the_root(local_storage, tmp_path):
     assert read_all(local_storage, "..a/b..") == b"dots inside segments are fine"
 
 
+def test_a_local_read_racing_a_replacement_gets_one_whole_version(local_storage, monkeypatch):
+    # Reads take no lock: the sidecar read first may name a blob the replacement has removed since.
+    put_bytes(local_storage, "notice", b"old text")
+    stale = local_storage._meta("notice")
+    put_bytes(local_storage, "notice", b"new, longer text")
+    read_first = iter([stale])
+    current = local_storage._meta
+    monkeypatch.setattr(local_storage, "_meta", lambda key: next(read_first, None) or current(key))
+
+    info, blob = local_storage.open("notice")
+
+    with blob:
+        assert (blob.read(), info.size) == (b"new, longer text", 16)
+
+
 def test_a_tampered_local_token_is_forbidden(local_storage, client):
     put_bytes(local_storage, "docs/a", b"a")
     put_bytes(local_storage, "docs/b", b"b")
