@@ -6,7 +6,8 @@ Every lot's history is played through the services at the times it would have ha
 (``bidding.demo_stories``, whose ``demo_load`` loads it), all lots in one pass of the past clock, so each date a page shows agrees
 with the lot's state and the audit chain's times follow its order. Two lots are left to move while
 the demo runs: the bid deadline of ``OPENING`` passes a few minutes after loading, with sealed bids
-in, for a newcomer to open as the demo's custodians; and the listing of ``AUCTIONED`` ended
+in, each with its bidder's own lock (envelope v2, docs/opening-hall.md), for a newcomer to open in
+the remote opening hall as the demo's custodians and bidders; and the listing of ``AUCTIONED`` ended
 contested just before loading, so its live auction starts a few minutes after, against the scripted
 competitors of ``bidding.demo_live``."""
 from datetime import timedelta
@@ -39,6 +40,10 @@ CUSTODIANS = [
     ("demo_supervisor", "demo-supervisor-passphrase"),
     ("demo_regulator", "demo-regulator-passphrase"),
 ]
+
+# The passphrase of every demo bidder's key (docs/bidder-keys.md): the second lock of the bids sealed
+# for ``OPENING``, which each bidder releases in the opening hall. Public: this is demo data.
+BIDDER_KEY_PASSPHRASE = "demo-bidder-key-2026"
 
 # The expert pool beside demo_expert: enough of each specialty to draw a panel of 5 (same password).
 EXPERTS = [("demo_expert", ["civil", "goods", "cost"], "市建筑设计研究院")] + [

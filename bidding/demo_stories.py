@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bidding.crypto.bidder_key import key_file_create
 from bidding.crypto.opening_key import public_key_load
-from bidding.crypto.sealing import seal
+from bidding.crypto.sealing import seal, seal_v2
 from bidding.demo import (ACCOUNTS, ACTOR, APPRAISED, AUCTION_FREE_MINUTES, AUCTION_IN, AUCTIONED, AWARDED,
-                          BIDDER_PASSWORD, BIDDERS, CUSTODIANS, EVALUATED, EXPERTS, FAILED, INVESTMENT, LISTED, NOTICES,
+                          BIDDER_KEY_PASSPHRASE, BIDDER_PASSWORD, BIDDERS, CUSTODIANS, EVALUATED, EXPERTS, FAILED, INVESTMENT, LISTED, NOTICES,
                           OPEN_FOR_BIDS, OPENING, OPENING_IN, ORGANISATIONS, PRICES, PROJECTS, QUOTES, SECTORS,
                           demo_after_load, demo_before_session)
 from bidding.evaluation.services.awards import award_propose, award_review, candidates_publish
@@ -27,6 +28,7 @@ from bidding.evaluation.services.evaluation import evaluation_conclude, evaluati
 from bidding.evaluation.services.panel import expert_register, member_answer, panel_draw
 from bidding.sales.services.listings import listing_close_sweep, listing_continue, listing_create, listing_quote
 from bidding.sealed.models import Bid
+from bidding.sealed.services.bidder_keys import bidder_key_register
 from bidding.sealed.services.bids import bid_submit
 from bidding.sealed.services.keys import custodian_key_create, lot_publish_sealed
 from bidding.sealed.services.opening import bids_count_sweep, opening_close_sweep, opening_start, share_present
@@ -189,22 +191,31 @@ def _registered(demo: _Demo, lot: Lot, username: str) -> User:
     return user
 
 
-def _bid_sealed(lot: Lot, user: User, price: str) -> Bid:
-    """A bid sealed to the lot's opening key, as the bidder's browser seals it, and submitted."""
+def _bid_sealed(lot: Lot, user: User, price: str, *, locks: int) -> Bid:
+    """A bid sealed to the lot's opening key, as the bidder's browser seals it, and submitted. With
+    two locks, the bidder first makes its key (passphrase ``BIDDER_KEY_PASSPHRASE``) and registers it
+    with its registration, and the bid is sealed to both keys (envelope v2)."""
     key = public_key_load(bytes(lot.opening_key.public_key_raw))
     out, proposal = io.BytesIO(), f"{user.organisation.name} 投标文件（演示）".encode() * 64
-    seal(public_key=key, platform=settings.PLATFORM_ID, lot=str(lot.pk), bidder=user.organisation.uscc,
-         price_form={"price": price, "period_days": 180, "items": {}},
-         files=[("投标文件.pdf", io.BytesIO(proposal), len(proposal))], out=out)
+    names = {"platform": settings.PLATFORM_ID, "lot": str(lot.pk), "bidder": user.organisation.uscc}
+    form = {"price_form": {"price": price, "period_days": 180, "items": {}},
+            "files": [("投标文件.pdf", io.BytesIO(proposal), len(proposal))], "out": out}
+    if locks == 2:
+        bidder_key = key_file_create(BIDDER_KEY_PASSPHRASE)
+        registration = Registration.objects.get(lot=lot, organisation_id=user.organisation_id)
+        bidder_key_register(registration_id=registration.pk, user=user, key_file=bidder_key.text())
+        seal_v2(lot_public_key=key, bidder_public_key=bidder_key.encryption_public_key, **names, **form)
+    else:
+        seal(public_key=key, **names, **form)
     envelope = out.getvalue()
     return bid_submit(lot_id=lot.pk, user=user, stream=io.BytesIO(envelope), length=len(envelope))
 
 
-def _bids(demo: _Demo, lot: Lot, days: list[int]) -> Story:
-    """Each bidder of ``PRICES`` registers, pays and seals its bid, on its day of ``days``."""
+def _bids(demo: _Demo, lot: Lot, days: list[int], *, locks: int = 1) -> Story:
+    """Each bidder of ``PRICES`` registers, pays and seals its bid (with ``locks``), on its day of ``days``."""
     for n, ((username, price), day) in enumerate(zip(PRICES[lot.project.code].items(), days, strict=True)):
         yield demo.on(day, 10 + 2 * n, 15)
-        _bid_sealed(lot, _registered(demo, lot, username), price)
+        _bid_sealed(lot, _registered(demo, lot, username), price, locks=locks)
 
 
 def _opened(demo: _Demo, lot: Lot) -> Story:
@@ -274,11 +285,12 @@ def _evaluated(demo: _Demo) -> Story:
 
 def _opening_soon(demo: _Demo) -> Story:
     """Published 24 days ago; its bid deadline passes ``OPENING_IN`` after loading, three sealed
-    bids in (the last yesterday), and the opening is left to the newcomer."""
+    bids in (the last yesterday), each with its bidder's own lock, and the opening hall is left to
+    the newcomer."""
     yield demo.on(-24, 9)
     deadline = demo.soon(OPENING_IN)
     lot = _publish(demo, _lot_make(demo, OPENING, documents_until=deadline, bid_deadline=deadline))
-    yield from _bids(demo, lot, [-15, -8, -1])
+    yield from _bids(demo, lot, [-15, -8, -1], locks=2)
 
 
 def _auction_soon(demo: _Demo) -> Story:

@@ -3,13 +3,15 @@ newcomer would: the home page shows each market's latest announcements and today
 search by market and date finds a lot; the demo bidder registers for a lot, pays its deposit by a
 bank notification (the demo's bank, embedded mode, no configuration), seals and submits a bid in the
 browser and finds its receipt on its workbench; and the demo tender whose deadline passes minutes
-after start is opened live by the demo staff and two demo custodians."""
+after start is opened live in the opening hall by the demo staff, two demo custodians and its three
+bidders, each unlocking its own bid."""
 import re
 import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browsing import embedded_devices, sign_in
 
@@ -18,6 +20,8 @@ pytestmark = pytest.mark.browser
 OPEN_FOR_BIDS = "JS2026-001"
 LIVE_OPENING = "JS2026-003"
 AWARDED = "CG2026-015"
+LIVE = 15_000  # ms: a live event reaching a page
+CRYPTO = 60_000  # ms: a passphrase unlocks the key file with 600,000 PBKDF2 rounds, in a busy browser
 
 
 def _lot_id(page, url, code) -> str:
@@ -112,6 +116,20 @@ def test_the_demo_opening_runs_live_from_the_demo_data_alone(embedded_platform, 
                 custodian.click("[data-testid=share-form] button[type=submit]")
             assert not custodian.locator(".messages .error").count(), custodian.locator(".messages").inner_text()
         custodian.context.close()
+    # The key is rebuilt and the decryption window open: each demo bidder unlocks its own bid in its
+    # browser with the demo's bidder key passphrase; the last one opens them all.
+    staff.goto(opening, wait_until="networkidle")
+    released = staff.locator("[data-testid=record-download]").count() > 0
+    for username in () if released else ("demo_bidder", "demo_bidder_2", "demo_bidder_4"):
+        bidder = browser.new_context(locale="zh-CN").new_page()
+        sign_in(bidder, url, username, "demo-bidder-2026")
+        bidder.goto(opening, wait_until="networkidle")
+        expect(bidder.locator("[data-testid=hall-unlock]")).to_be_enabled(timeout=LIVE)
+        bidder.fill("#hall-unlock-passphrase", "demo-bidder-key-2026")
+        bidder.click("[data-testid=hall-unlock]")
+        # Released: the form goes, the room counts the part in.
+        expect(bidder.locator("#hall-unlock-form")).to_be_hidden(timeout=CRYPTO)
+        bidder.context.close()
     staff.goto(opening, wait_until="networkidle")
     # The signed record is out, every sealed bid opened in it.
     assert staff.locator("[data-testid=record-download]").count() == 1

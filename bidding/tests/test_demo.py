@@ -8,8 +8,8 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from bidding.demo import (ACCOUNTS, AUCTIONED, AWARDED, BIDDERS, CUSTODIANS, EXPERTS, OPENING, OPENING_IN, PROJECTS,
-                          PRICES)
+from bidding.demo import (ACCOUNTS, AUCTIONED, AWARDED, BIDDER_KEY_PASSPHRASE, BIDDERS, CUSTODIANS, EXPERTS, OPENING,
+                          OPENING_IN, PROJECTS, PRICES)
 from bidding.demo_live import COMPETITORS, FIRST_BID_AFTER, competitor_cap, demo_competitor_sweep, demo_places
 from bidding.sales.models import Auction, AuctionBid
 from bidding.sales.services.auctions import auction_bid, auction_due_sweep
@@ -109,19 +109,38 @@ def test_the_demo_opening_is_minutes_away_with_sealed_bids_and_receipts(demo):
         assert receipt_verify(bid.receipt, signing.public_key())["envelope_sha256"] == bid.envelope_sha256
 
 
-def test_the_demo_opening_runs_from_the_demo_data_alone(demo):
-    """After the deadline, the demo staff start it and two demo custodians open every bid."""
+def test_the_demo_opening_runs_in_the_hall_from_the_demo_data_alone(demo):
+    """After the deadline, the demo staff start it, two demo custodians rebuild the key and each demo
+    bidder releases its own lock with the demo's key passphrase: the last release opens every bid."""
+    from django.conf import settings
+
+    from bidding.crypto.bidder_key import key_file_parse, key_file_unlock
+    from bidding.crypto.envelope_v2 import bidder_part_unlock
+    from bidding.sealed.models import BidderKey
+    from bidding.sealed.services.hall import bid_header, part_release
     from bidding.sealed.services.opening import bids_count_sweep, opening_start, share_present
     from monitoring.events import actor_of
     from trading.services.lots import lot_due_sweep
 
     lot = Lot.objects.get(project__code=OPENING)
+    assert set(Bid.objects.filter(lot=lot).values_list("envelope_version", flat=True)) == {2}
     with time_machine.travel(lot.bid_deadline + timedelta(seconds=10), tick=False):
         lot_due_sweep()
         bids_count_sweep()
         session = opening_start(lot_id=lot.pk, actor=actor_of(User.objects.get(username="demo_staff")))
         for username, passphrase in CUSTODIANS[:2]:
             share_present(session_id=session.pk, user=User.objects.get(username=username), passphrase=passphrase)
+        session.refresh_from_db()
+        assert session.status == OpeningSession.Status.DECRYPTION_WINDOW
+        for username in PRICES[OPENING]:
+            user = User.objects.get(username=username)
+            # The key file the bidder registered, as the platform keeps it for the bidder's browser.
+            key_file = key_file_parse(BidderKey.objects.get(registration__lot=lot,
+                                                            registration__organisation=user.organisation).key_file)
+            bid, header = bid_header(lot_id=lot.pk, user=user)
+            part_release(lot_id=lot.pk, user=user, part=bidder_part_unlock(
+                header=header, private_key=key_file_unlock(key_file, BIDDER_KEY_PASSPHRASE).encryption_private_key,
+                platform=settings.PLATFORM_ID, lot=str(lot.pk), bidder=user.organisation.uscc))
     session.refresh_from_db()
     assert session.status == OpeningSession.Status.RECORD_PUBLISHED
     assert Bid.objects.filter(lot=lot, status=Bid.Status.OPENED).count() == 3

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bidding.demo import (ACCOUNTS, BIDDER_PASSWORD, BIDDERS, CUSTODIANS, EXPERTS, LISTED, OPEN_FOR_BIDS,
-                          ORGANISATIONS, demo_loaded)
+from bidding.demo import (ACCOUNTS, BIDDER_KEY_PASSPHRASE, BIDDER_PASSWORD, BIDDERS, CUSTODIANS, EXPERTS, LISTED,
+                          OPEN_FOR_BIDS, ORGANISATIONS, demo_loaded)
 from bidding.demo_live import competitor_cap, demo_places
 from trading import bank, clock
 from trading.errors import TradingError
@@ -47,7 +47,7 @@ def try_page(request):
                      for username, password, roles, name in ACCOUNTS],
         "bidders": [{"username": username, "company": ORGANISATIONS[organisation][0]}
                     for username, organisation, _ in BIDDERS],
-        "bidder_password": BIDDER_PASSWORD, "experts": [username for username, _, _ in EXPERTS],
+        "bidder_password": BIDDER_PASSWORD, "bidder_key_passphrase": BIDDER_KEY_PASSPHRASE, "experts": [username for username, _, _ in EXPERTS],
         "custodians": CUSTODIANS, "places": places,
         "cap": competitor_cap(auction) if auction else None,
         "open_for_bids": lots.get(OPEN_FOR_BIDS), "listed": lots.get(LISTED),

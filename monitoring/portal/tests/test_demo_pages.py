@@ -51,7 +51,7 @@ def test_the_try_page_sends_a_newcomer_to_the_demo_s_moving_parts(client, demo, 
     assert f'href="{reverse("demo-bank")}"' in body and f'href="{reverse("demo-codes")}"' in body
     for username in ("demo_bidder", "demo_staff", "demo_custodian", "demo_supervisor", "demo_regulator"):
         assert f'data-username="{username}"' in body
-    assert "demo-custodian-passphrase" in body
+    assert "demo-custodian-passphrase" in body and "demo-bidder-key-2026" in body
     chinese = client.get(reverse("demo-try"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert chinese.status_code == 200 and 'lang="zh-hans"' in chinese.content.decode()
 
