@@ -28,3 +28,19 @@ def _test_client_signs_in_with_both_factors(monkeypatch):
             session.save()
 
     monkeypatch.setattr(ClientMixin, "_login", login_with_second_factor)
+
+
+# Property tests (hypothesis): a bounded number of examples per test so that `make test` stays
+# within CI's time, and no per-example deadline, as timings on these machines are noisy. Set
+# HYPOTHESIS_PROFILE=thorough for a longer search by hand.
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+    settings.register_profile("thorough", max_examples=5000, deadline=None, print_blob=True)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()
