@@ -209,7 +209,6 @@ def opening_private_key(lot, custodians):
 def crypto_floor(envelopes: list[bytes], private_key, info_of) -> float:
     """Seconds for the bare crypto of opening ``envelopes`` once (no I/O, no form checks beyond parsing)."""
     from cryptography.hazmat.primitives import hpke
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from bidding.crypto.canonical import b64url_decode
 
@@ -222,18 +221,27 @@ def crypto_floor(envelopes: list[bytes], private_key, info_of) -> float:
         header = json.loads(header_bytes)
         inner = json.loads(suite.decrypt(b64url_decode(header["enc"]) + b64url_decode(header["sealed"]),
                                          private_key, info=info_of(index)))
-        aead = AESGCM(b64url_decode(inner["key"]))
-        aad = b"PBE1" + hashlib.sha256(header_bytes).digest()
-        step = header["segment_size"] + 16
-        body = memoryview(data)[8 + header_len:]
-        count = -(-len(body) // step)
-        plain = hashlib.sha256()
-        for i in range(count):
-            nonce = bytes(7) + i.to_bytes(4, "big") + (b"\x01" if i == count - 1 else b"\x00")
-            plain.update(aead.decrypt(nonce, body[i * step:(i + 1) * step], aad))
-        if plain.hexdigest() != inner["files"][0]["sha256"]:
-            raise SystemExit("floor: a file does not match its hash")
+        segments_floor(data, header_len, header, inner, aad=b"PBE1" + hashlib.sha256(header_bytes).digest())
     return time.perf_counter() - started
+
+
+def segments_floor(data: bytes, header_len: int, header: dict, inner: dict, *, aad: bytes) -> None:
+    """The floor's bare work on an envelope's segments (every version lays them out alike): each
+    decrypted with AES-256-GCM under the inner's key, the file's SHA-256 checked."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from bidding.crypto.canonical import b64url_decode
+
+    aead = AESGCM(b64url_decode(inner["key"]))
+    step = header["segment_size"] + 16
+    body = memoryview(data)[8 + header_len:]
+    count = -(-len(body) // step)
+    plain = hashlib.sha256()
+    for i in range(count):
+        nonce = bytes(7) + i.to_bytes(4, "big") + (b"\x01" if i == count - 1 else b"\x00")
+        plain.update(aead.decrypt(nonce, body[i * step:(i + 1) * step], aad))
+    if plain.hexdigest() != inner["files"][0]["sha256"]:
+        raise SystemExit("floor: a file does not match its hash")
 
 
 def opener_in_memory(envelopes: list[bytes], private_key, lot, uscc_of) -> float:

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.management import execute_from_command_line
 
 from tests.platform_process import free_port
-from tests.servers import Server, server_environment
+from tests.servers import Server, server_environment, servers_running
 
 FOLLOW_INTERVAL = 0.02  # s between a server's reads of the clock file
 MOVE_TIMEOUT = 30  # s for every server to follow a move (they check 50 times a second)
@@ -111,13 +111,8 @@ class ClockedServer(Server):
 def clocked_servers(count: int, log_dir: Path, clock: SharedClock):
     servers = [ClockedServer(log_dir / f"server{i}.log", clock) for i in range(count)]
     clock.ports.extend(server.port for server in servers)
-    try:
-        for server in servers:
-            server.wait_ready()
+    with servers_running(servers):
         yield servers
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def _follow(clock_path: Path, port: int, coordinates) -> None:

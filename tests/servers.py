@@ -75,8 +75,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def platform_servers(count: int, log_dir: Path):
-    servers = [Server(log_dir / f"server{i}.log") for i in range(count)]
+def servers_running(servers: list):
+    """``servers`` (started processes) once each answers; stopped at the end, whatever happened."""
     try:
         for server in servers:
             server.wait_ready()
@@ -84,3 +84,9 @@ def platform_servers(count: int, log_dir: Path):
     finally:
         for server in servers:
             server.stop()
+
+
+@contextlib.contextmanager
+def platform_servers(count: int, log_dir: Path):
+    with servers_running([Server(log_dir / f"server{i}.log") for i in range(count)]) as servers:
+        yield servers

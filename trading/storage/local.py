@@ -64,7 +64,8 @@ class LocalStorage(Storage):
     @contextlib.contextmanager
     def _locked(self, *, exclusive: bool):
         """One lock for the whole root, across threads and processes. Writers hold it only to check
-        retention and swap the sidecar, readers only to open a blob, so it is never held for long."""
+        retention and swap the sidecar, readers only when a blob went between reading its sidecar
+        and opening it (``open``), so it is never held for long."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
