@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN (the CSP allows no other origin)
+    "csp",
     "django_filters",
     "channels",
     "django_otp",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "trading.middleware.NulRefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,7 +73,30 @@ MIDDLEWARE = [
     "trading.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# The Content Security Policy (django-csp): scripts, styles, fonts and images only from the
+# platform itself, no inline script or style, no plugin, no framing; fetches and the live rooms'
+# websockets only to the platform ('self' covers ws:/wss: of the same host). Downloads from object
+# storage are navigations, which the policy does not restrict.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"], "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"], "connect-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"],
+    "form-action": ["'self'"], "frame-ancestors": ["'none'"]}}
+
+# HTTPS (DJANGO_HTTPS, on in production: docker-compose.yml): cookies only over TLS, every plain
+# request redirected, and HSTS for a year; `manage.py check --deploy` is then clean
+# (tests/test_production_settings.py). Off by default so that `make run` works on http://127.0.0.1.
+PLATFORM_HTTPS = env.get("DJANGO_HTTPS", False, cast=bool)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = PLATFORM_HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if PLATFORM_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PLATFORM_HTTPS
+# Entering the browsers' HSTS preload list binds the centre's whole domain for good: its owner's
+# decision (DJANGO_HSTS_PRELOAD), not the platform's, so the deployment check's reminder is silenced.
+SECURE_HSTS_PRELOAD = env.get("DJANGO_HSTS_PRELOAD", False, cast=bool)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "config.urls"
 # Every form in the same layout, errors next to their field (trading/forms_rendering.py).
@@ -312,9 +338,11 @@ STORAGES = {
 
 # --- API --------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token's class first: a request with neither a token nor a session is answered 401 with
+    # ``WWW-Authenticate: Token`` (not signed in), and 403 stays for who is signed in and may not.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -328,7 +356,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The 400 and 413 answers to bodies Django refuses before a view reads them (trading.apierrors).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "trading.apierrors.schema_body_refusals"],
+                             "trading.apierrors.schema_body_refusals", "trading.apierrors.schema_common_refusals"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # trading.converters.IdConverter: an id is at most 2**53 - 1.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 0,
+                                        "maximum": 2**53 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "SessionKindEnum": "supervisors.registry.models.SessionKind",
         "SupervisorStatusEnum": "supervisors.registry.models.Supervisor.Status",

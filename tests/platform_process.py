@@ -6,9 +6,13 @@ import socket
 import subprocess
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
+
+from tests.browsing import DEVICE_FIELDS, current_code
 
 SERVICE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "DJANGO_SETTINGS_MODULE"}
 
@@ -47,3 +51,30 @@ def make_run(var_dir: Path, **variables):
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str = "platform_run"):
+    """A database of its own for a server under test, on the tests' server as the tests' role,
+    dropped afterwards. Yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    server = settings.DATABASES["default"]
+    login = dict(host=server["HOST"], port=server["PORT"] or 5432, user=server["USER"], password=server["PASSWORD"])
+    admin = dict(login, dbname="postgres", autocommit=True)
+    with psycopg.connect(**admin) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://{login['user']}:{login['password']}@{login['host']}:{login['port']}/{name}"
+    finally:
+        with psycopg.connect(**admin) as connection:
+            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def authenticator_code(database: str, username: str) -> str:
+    """The current code of ``username``'s authenticator, read from the platform's database as the
+    person's phone would compute it."""
+    with psycopg.connect(database.replace("postgres://", "postgresql://")) as connection:
+        row = connection.execute(
+            f"SELECT {', '.join('d.' + field for field in DEVICE_FIELDS)} FROM otp_totp_totpdevice d"
+            " JOIN trading_user u ON u.id = d.user_id WHERE u.username = %s AND d.confirmed", [username]).fetchone()
+    return current_code(dict(zip(DEVICE_FIELDS, row)))

@@ -1,6 +1,7 @@
 """Pages load in Chromium without a console error or a failed request (the icon, a stylesheet, a
 script): the home page, a lot's page, its result, and a missing page, which is the site's own."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -45,4 +46,17 @@ def test_a_missing_page_is_the_site_s_page_in_the_browser_s_language(embedded_pl
     page.wait_for_url(url + "/")
     # Only the missing page's own 404 is an error here.
     assert [problem for problem in problems if "/lots/999999/" not in problem] == []
+    context.close()
+
+
+def test_the_codes_page_and_the_api_docs_run_their_scripts_under_the_policy(embedded_platform, browser):
+    """Scripts that were inline are files now: the codes count down, Swagger UI draws the schema."""
+    url, _ = embedded_platform
+    context, page, problems = _watched(browser, locale="en-US")
+    page.goto(url + "/demo/codes/", wait_until="networkidle")
+    left = page.locator("[data-testid=seconds-left]")
+    expect(left).not_to_have_text(left.inner_text(), timeout=5_000)
+    page.goto(url + "/api/docs/", wait_until="networkidle")
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    assert not problems, "\n".join(problems)
     context.close()

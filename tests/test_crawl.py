@@ -1,7 +1,8 @@
 """Issue 15's "done when": no page that any role's navigation reaches links to a 4xx that is not a
 deliberate, explained refusal. Against `make run` with its demo data, anonymous and each demo role
 follow every same-site link (``a`` and ``link`` hrefs) from the home page, breadth first, GET only;
-no link may answer 404, 405 or 5xx, and a 403 must be the site's refusal page with its reason."""
+no link may answer 404, 405 or 5xx, a 403 must be the site's refusal page with its reason, and no
+page may carry an inline style or event handler, which the Content Security Policy refuses."""
 import collections
 import http.cookiejar
 import re
@@ -20,6 +21,7 @@ ROLES = ["demo_bidder", "demo_staff", "demo_custodian", "demo_expert", "demo_sup
 # navigation (the admin has its own, and the docs page is drawn by a script from the schema).
 SKIPPED = ("/logout/", "/admin/", "/api/docs/", "/api/schema/")
 PAGES_PER_ROLE = 400
+INLINE = re.compile(r"<[^>]*\s(?:style|on[a-z]+)=[^>]*>")
 # The 403 page's reason when the refusal gave none (templates/403.html): not an explained refusal.
 UNEXPLAINED = "Your account may not open this page."
 
@@ -110,6 +112,10 @@ def crawl(url: str, username: str | None, var_dir) -> tuple[int, list[str]]:
         if status in (301, 302, 303, 307, 308):
             hrefs = [response.headers["Location"]]
         elif response.text:
+            # The Content Security Policy allows no inline style or handler, whatever put it there
+            # (a template, a form widget's attributes, HTML marked safe in Python).
+            if INLINE.search(response.text):
+                wrong.append(f"inline style or handler on {path}: {INLINE.search(response.text).group(0)}")
             parser = _Links()
             parser.feed(response.text)
             hrefs = parser.hrefs

@@ -4,8 +4,8 @@ from django.urls import path
 from trading import apis_objections as apis
 
 urlpatterns = [
-    path("lots/<int:lot_id>/objections/", apis.ObjectionListApi.as_view(), name="api-lot-objections"),
-    path("lots/<int:lot_id>/objections/open/", apis.ObjectionOpenApi.as_view(), name="api-lot-objections-open"),
+    path("lots/<id:lot_id>/objections/", apis.ObjectionListApi.as_view(), name="api-lot-objections"),
+    path("lots/<id:lot_id>/objections/open/", apis.ObjectionOpenApi.as_view(), name="api-lot-objections-open"),
     path("objections/overdue/", apis.ObjectionOverdueApi.as_view(), name="api-objections-overdue"),
-    path("objections/<int:objection_id>/reply/", apis.ObjectionReplyApi.as_view(), name="api-objection-reply"),
+    path("objections/<id:objection_id>/reply/", apis.ObjectionReplyApi.as_view(), name="api-objection-reply"),
 ]

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from trading.errors import PlatformError
+from trading.middleware import NulCharacterSent
 
 API_PREFIX = "/api/"
 # Bodies Django reads (and limits) itself; an octet-stream body (a sealed envelope) is streamed by its view.
@@ -78,6 +79,8 @@ def request_refusal(exception) -> PlatformError:
                              status=413)
     if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
         return PlatformError("too_many_fields", _("The request has too many form fields or files."), status=413)
+    if isinstance(exception, NulCharacterSent):
+        return PlatformError("nul_character", _("The request has a NUL character, which no field can hold."))
     return PlatformError("bad_request", _("The request cannot be read."))
 
 
@@ -105,4 +108,31 @@ def schema_body_refusals(result, generator, request, public):
                                                                  "`bad_request`) or is invalid."})
             responses.setdefault("413", {**error, "description": "The body is too large (code `request_too_large`"
                                                                  ", `too_many_fields`)."})
+    return result
+
+
+def schema_common_refusals(result, generator, request, public):
+    """drf-spectacular post-processing hook: the refusals any operation of its kind may answer,
+    whatever its view declares. Without a session or token where one is needed (every change, and
+    reading what is not public): 401 (``not_authenticated``, with ``WWW-Authenticate: Token``), and
+    403 for who is signed in and may not; an
+    id in the path that names nothing the asker may see, or a page past the last: 404; a query
+    parameter out of its range: 400."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith(API_PREFIX):
+            continue
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if method != "get" or {} not in operation.get("security", [{}]):
+                responses.setdefault("401", {**error, "description": "Not signed in (code `not_authenticated`)."})
+                responses.setdefault("403", {**error, "description": "Signed in, but not allowed to."})
+            places = {parameter.get("in") for parameter in operation.get("parameters", [])}
+            if "path" in places or "query" in places:
+                responses.setdefault("404", {**error, "description": "Nothing the asker may see has this id, or "
+                                                                     "the page is past the last (code `not_found`)."})
+            if "query" in places:
+                responses.setdefault("400", {**error, "description": "A query parameter is invalid."})
     return result

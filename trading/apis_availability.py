@@ -2,6 +2,8 @@
 the parts' state for staff and regulators; declared incidents, public, declared and changed by staff
 (``trading.services.availability``, which refuses and records anyone else); the unavailability in a
 stretch of time; and each lot's deadline extensions, public."""
+from datetime import UTC, datetime
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -167,6 +169,12 @@ class IncidentDetailApi(APIView):
         return Response(OutageSerializer(incident).data)
 
 
+# The years a stretch may span: before 1901 Beijing's offset was local mean time (+08:05:43), which
+# no RFC 3339 date-time can carry, and the platform has no record from before 2000 anyway.
+STRETCH_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+STRETCH_UNTIL = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 class UnavailabilityApi(APIView):
     permission_classes = [IsStaffOrRegulator]
 
@@ -183,9 +191,9 @@ class UnavailabilityApi(APIView):
             end = field.to_internal_value(request.query_params.get("end", ""))
         except serializers.ValidationError:
             start = end = None
-        if start is None or end <= start:
-            raise TradingError("stretch_invalid",
-                               _("Give start and end as ISO 8601 date-times, the end after the start."))
+        if start is None or end <= start or not (STRETCH_FROM <= start and end <= STRETCH_UNTIL):
+            raise TradingError("stretch_invalid", _("Give start and end as ISO 8601 date-times between the years "
+                                                    "2000 and 2100, the end after the start."))
         found = unavailability_between(start=start, end=end)
         return Response(UnavailabilitySerializer({"start": start, "end": end, "outages": found.outages,
                                                   "unavailable_seconds": int(found.total.total_seconds())}).data)

@@ -57,7 +57,7 @@ class LotDetailApi(RetrieveAPIView):
             raise Http404
         return lot
 
-    @extend_schema(responses={200: LotSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: LotSerializer, 404: ErrorSerializer, 409: ErrorSerializer})
     def patch(self, request, lot_id):
         """Staff edit a draft lot."""
         if not IsStaffRole().has_permission(request, self):

@@ -8,5 +8,5 @@ urlpatterns = [
     path("<int:year>/", views.calendar_year, name="calendar-year"),
     path("<int:year>/days/", views.calendar_day_correct, name="calendar-day-correct"),
     path("<int:year>/confirm/", views.calendar_year_confirm_view, name="calendar-year-confirm"),
-    path("alerts/<int:pk>/acknowledge/", views.calendar_alert_acknowledge_view, name="calendar-alert-acknowledge"),
+    path("alerts/<id:pk>/acknowledge/", views.calendar_alert_acknowledge_view, name="calendar-alert-acknowledge"),
 ]

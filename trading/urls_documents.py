@@ -4,9 +4,9 @@ from django.urls import path
 from trading import views_documents as views
 
 urlpatterns = [
-    path("lots/<int:lot_id>/documents/", views.lot_documents, name="lot-documents"),
-    path("lots/<int:lot_id>/documents/<int:document_id>/download/", views.lot_document_download,
+    path("lots/<id:lot_id>/documents/", views.lot_documents, name="lot-documents"),
+    path("lots/<id:lot_id>/documents/<id:document_id>/download/", views.lot_document_download,
          name="lot-document-download"),
-    path("lots/<int:lot_id>/enquiries/", views.lot_enquiries, name="lot-enquiries"),
-    path("lots/<int:lot_id>/enquiries/<int:enquiry_id>/answer/", views.lot_enquiry_answer, name="lot-enquiry-answer"),
+    path("lots/<id:lot_id>/enquiries/", views.lot_enquiries, name="lot-enquiries"),
+    path("lots/<id:lot_id>/enquiries/<id:enquiry_id>/answer/", views.lot_enquiry_answer, name="lot-enquiry-answer"),
 ]

@@ -4,7 +4,7 @@ from django.urls import path
 from trading import views_objections as views
 
 urlpatterns = [
-    path("lots/<int:lot_id>/objections/", views.lot_objections, name="lot-objections"),
-    path("lots/<int:lot_id>/objections/<int:objection_id>/reply/", views.lot_objection_reply,
+    path("lots/<id:lot_id>/objections/", views.lot_objections, name="lot-objections"),
+    path("lots/<id:lot_id>/objections/<id:objection_id>/reply/", views.lot_objection_reply,
          name="lot-objection-reply"),
 ]

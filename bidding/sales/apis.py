@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 from asgiref.sync import sync_to_async
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
@@ -196,6 +197,23 @@ _HEADERS = [(b"content-type", b"application/json"), (b"vary", b"Accept, Accept-L
             (b"referrer-policy", b"same-origin"), (b"cross-origin-opener-policy", b"same-origin")]
 
 
+@functools.cache
+def _policy() -> bytes:
+    return build_policy().encode()
+
+
+def _https_headers(scope) -> list:
+    """The Content Security Policy (django-csp's middleware) and, over HTTPS, HSTS (Django's
+    SecurityMiddleware), as the full stack adds them to this view's answers."""
+    headers = [(b"content-security-policy", _policy())]
+    if settings.SECURE_HSTS_SECONDS and scope.get("scheme") == "https":
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}" + (
+            "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else "") + (
+            "; preload" if settings.SECURE_HSTS_PRELOAD else "")
+        headers.append((b"strict-transport-security", value.encode()))
+    return headers
+
+
 class AuctionBidTokenPath:
     """ASGI wrapper answering a live auction's bids sent with an API token without Django's
     middleware and DRF; any other request, and any bid it cannot answer exactly as
@@ -231,6 +249,8 @@ class AuctionBidTokenPath:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or not _token_of(scope):
             return await self.app(scope, receive, send)
+        if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
+            return await self.app(scope, receive, send)  # Django's SecurityMiddleware redirects it
         body, more = b"", True
         while more and len(body) <= _BODY_MAX:
             message = await receive()
@@ -250,7 +270,7 @@ class AuctionBidTokenPath:
             return await self.app(scope, _replay(body, more, receive), send)
         status, content, language = answer
         await send({"type": "http.response.start", "status": status,
-                    "headers": [*_HEADERS, (b"content-language", language.encode()),
+                    "headers": [*_HEADERS, *_https_headers(scope), (b"content-language", language.encode()),
                                 (b"content-length", str(len(content)).encode())]})
         await send({"type": "http.response.body", "body": content})
 

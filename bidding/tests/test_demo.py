@@ -105,7 +105,9 @@ def test_the_demo_opening_is_minutes_away_with_sealed_bids_and_receipts(demo):
     from bidding.crypto.receipts import receipt_verify
 
     for bid in bids:
-        assert bid.received_at < now - timedelta(hours=12)
+        # The last was sealed the day before loading at 14:15 Beijing time: loaded just after
+        # midnight, that is 9 h 45 min before, whatever the hour the suite runs at.
+        assert bid.received_at < now - timedelta(hours=9)
         assert receipt_verify(bid.receipt, signing.public_key())["envelope_sha256"] == bid.envelope_sha256
 
 

@@ -4,5 +4,5 @@ from monitoring.archive import apis
 
 urlpatterns = [
     path("archive/", apis.ArchiveListApi.as_view(), name="api-archives"),
-    path("archive/<int:archive_id>/download/", apis.ArchiveDownloadApi.as_view(), name="api-archive-download"),
+    path("archive/<id:archive_id>/download/", apis.ArchiveDownloadApi.as_view(), name="api-archive-download"),
 ]

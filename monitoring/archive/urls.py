@@ -4,5 +4,5 @@ from monitoring.archive import views
 
 urlpatterns = [
     path("archive/", views.archive_register, name="archive-register"),
-    path("archive/<int:archive_id>/download/", views.archive_download, name="archive-download"),
+    path("archive/<id:archive_id>/download/", views.archive_download, name="archive-download"),
 ]

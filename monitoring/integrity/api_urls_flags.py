@@ -4,6 +4,6 @@ from monitoring.integrity import apis_flags
 
 urlpatterns = [
     path("integrity/flags/", apis_flags.FlagListApi.as_view(), name="api-integrity-flags"),
-    path("integrity/flags/<int:flag_id>/", apis_flags.FlagDetailApi.as_view(), name="api-integrity-flag"),
+    path("integrity/flags/<id:flag_id>/", apis_flags.FlagDetailApi.as_view(), name="api-integrity-flag"),
     path("integrity/checks/", apis_flags.CheckListApi.as_view(), name="api-integrity-checks"),
 ]

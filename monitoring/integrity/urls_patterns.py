@@ -4,5 +4,5 @@ from monitoring.integrity import views_patterns
 
 urlpatterns = [
     path("regulator/patterns/", views_patterns.patterns_page, name="regulator-patterns"),
-    path("regulator/patterns/<int:finding_id>/", views_patterns.finding_page, name="regulator-pattern"),
+    path("regulator/patterns/<id:finding_id>/", views_patterns.finding_page, name="regulator-pattern"),
 ]

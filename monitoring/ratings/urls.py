@@ -4,7 +4,7 @@ from monitoring.ratings import views
 
 urlpatterns = [
     path("ratings/", views.ratings_staff, name="ratings-staff"),
-    path("ratings/<int:rating_id>/answer/", views.rating_answer_page, name="rating-answer"),
+    path("ratings/<id:rating_id>/answer/", views.rating_answer_page, name="rating-answer"),
     path("ratings/mine/", views.ratings_mine, name="ratings-mine"),
-    path("ratings/mine/<int:service_id>/rate/", views.rating_give_page, name="rating-give"),
+    path("ratings/mine/<id:service_id>/rate/", views.rating_give_page, name="rating-give"),
 ]

@@ -48,7 +48,7 @@ class RateForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("The centre's answer"), max_length=TEXT_MAX,
-                             widget=forms.Textarea(attrs={"rows": 3, "style": "width:100%;min-width:14rem"}),
+                             widget=forms.Textarea(attrs={"rows": 3, "class": "wide-text"}),
                              help_text=_("What the centre found and did; the rater reads it with their rating."))
 
 

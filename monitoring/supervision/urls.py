@@ -4,5 +4,5 @@ from monitoring.supervision import views
 
 urlpatterns = [
     path("supervision/alerts/", views.alerts_page, name="supervision-alerts"),
-    path("supervision/alerts/<int:alert_id>/", views.alert_page, name="supervision-alert"),
+    path("supervision/alerts/<id:alert_id>/", views.alert_page, name="supervision-alert"),
 ]

@@ -42,6 +42,8 @@ ACTOR = "system:availability"
 REASON_MAX = 2000
 # A declared start this far ahead of the server's clock is still "now" (a person's clock is off).
 CLOCK_SLACK = timedelta(minutes=1)
+# How long after its start an incident may still be declared or its start corrected.
+DECLARED_WITHIN = timedelta(days=366)
 
 
 def failures_to_open() -> int:
@@ -254,6 +256,9 @@ def _times_check(started_at: datetime, ended_at: datetime | None, now: datetime)
     if started_at > now + CLOCK_SLACK:
         raise TradingError("incident_in_future", _("An incident is declared once it has begun: its start cannot "
                                                    "be later than now."))
+    if started_at < now - DECLARED_WITHIN:
+        raise TradingError("incident_too_old", _("An incident is declared within a year of its start: an older one "
+                                                 "can no longer move any deadline."))
     if ended_at is not None and ended_at <= started_at:
         raise TradingError("incident_ends_before_start", _("An incident must end after it starts."))
     if ended_at is not None and ended_at > now + CLOCK_SLACK:

@@ -53,10 +53,17 @@ def _staff_check(person: User, *, rule: Rule, actor: str, action: str) -> None:
                 rule=rule, actor=actor, action=action)
 
 
+# The columns' limits (PositiveIntegerField, PositiveSmallIntegerField).
+AMOUNT_MAX = 2**31 - 1
+DENOMINATOR_MAX = 2**15 - 1
+
+
 def _candidate(rule: Rule, *, amount: int, denominator: int, odd_only: bool) -> Rule:
     """``rule`` with the proposed numbers, checked as the model checks a rule; not saved."""
-    if amount < 1 or denominator < 1:
-        raise AccountError("rule_amount_invalid", _("A rule's numbers are whole numbers of at least 1."), status=400)
+    if not (1 <= amount <= AMOUNT_MAX and 1 <= denominator <= DENOMINATOR_MAX):
+        raise AccountError("rule_amount_invalid", _("A rule's numbers are whole numbers of at least 1 (at most "
+                                                    "%(amount)s, over at most %(denominator)s).")
+                           % {"amount": AMOUNT_MAX, "denominator": DENOMINATOR_MAX}, status=400)
     candidate = Rule(**{field.attname: getattr(rule, field.attname) for field in Rule._meta.concrete_fields})
     candidate.amount, candidate.denominator, candidate.odd_only = amount, denominator, odd_only
     candidate.market, candidate.procedure = rule.market, rule.procedure

@@ -194,7 +194,7 @@ def test_the_api_reads_the_table_and_takes_proposals_and_decisions(staff, staff_
         listed = api.get(reverse("api-rules"), {"market": "construction"}).json()
     row = next(r for r in listed["results"] if r["id"] == rule.pk)
     assert (row["amount"], row["legal_odd_only"], row["source"]) == (5, True, rule.source)
-    assert api.post(reverse("api-rule-changes", args=[rule.pk]), {"amount": 7, "reason": REASON}).status_code == 403
+    assert api.post(reverse("api-rule-changes", args=[rule.pk]), {"amount": 7, "reason": REASON}).status_code == 401
 
     api.force_authenticate(staff)
     even = api.post(reverse("api-rule-changes", args=[rule.pk]), {"amount": 6, "reason": REASON})

@@ -48,7 +48,7 @@ def test_staff_and_regulators_list_a_lots_open_objections_bidders_and_the_public
     lot, waiting = opening_with_objections
     api = APIClient()
     refused = api.get(reverse("api-lot-open-objections", args=[lot.pk]))
-    assert (refused.status_code, refused.json()["code"]) == (403, "not_authenticated")
+    assert (refused.status_code, refused.json()["code"]) == (401, "not_authenticated")
     api.force_authenticate(bidder_a)
     refused = api.get(reverse("api-lot-open-objections", args=[lot.pk]))
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")

@@ -332,17 +332,20 @@ def test_the_token_path_answers_as_the_full_stack_does(live_auction, bidders, ma
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_session_cookie_sends_a_bid_to_the_full_stack_which_wants_its_csrf_token(live_auction, bidders, settings,
                                                                                     application):
-    """With a session cookie, DRF's session authentication comes first, token or not, and wants the
-    CSRF token the auction page sends."""
+    """With a session cookie and no token, DRF's session authentication wants the CSRF token the
+    auction page sends. With a token as well, the token speaks: a browser never adds one by itself,
+    so a token needs no CSRF token, and the bid is the token holder's."""
     session = SessionStore()
     session.update({SESSION_KEY: str(bidders[0].pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                     HASH_SESSION_KEY: bidders[0].get_session_auth_hash()})
     session.save()
     cookie = [(b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())]
-    token = Token.objects.create(user=bidders[1]).key
-    refused = _post(application, live_auction.pk, token=token, headers=cookie)
+    refused = _post(application, live_auction.pk, headers=cookie)
     assert (refused["status"], refused["body"]["code"]) == (403, "permission_denied")
     assert not AuctionBid.objects.filter(auction=live_auction).exists()
+    token = Token.objects.create(user=bidders[1]).key
+    assert _post(application, live_auction.pk, token=token, headers=cookie)["status"] == 201
+    assert AuctionBid.objects.get(auction=live_auction).placed_by == bidders[1]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

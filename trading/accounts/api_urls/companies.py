@@ -10,8 +10,8 @@ urlpatterns = [
     path("companies/mine/changes/", apis.CompanyChangeApi.as_view(), name="api-company-change"),
     path("companies/mine/resubmit/", apis.CompanyResubmitApi.as_view(), name="api-company-resubmit"),
     path("companies/mine/users/", apis.CompanyUsersApi.as_view(), name="api-company-users"),
-    path("companies/mine/users/<int:user_id>/", apis.CompanyUserApi.as_view(), name="api-company-user"),
+    path("companies/mine/users/<id:user_id>/", apis.CompanyUserApi.as_view(), name="api-company-user"),
     path("companies/reviews/", apis.CompanyReviewListApi.as_view(), name="api-company-reviews"),
-    path("companies/reviews/<int:change_id>/decision/", apis.CompanyReviewDecisionApi.as_view(),
+    path("companies/reviews/<id:change_id>/decision/", apis.CompanyReviewDecisionApi.as_view(),
          name="api-company-review-decision"),
 ]

@@ -1,6 +1,7 @@
 """The roles API: a person's notices; the security administrator's people, grants, revocations,
 locks, second-person decisions and the grant history."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.generics import ListAPIView
@@ -20,7 +21,7 @@ REFUSALS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 40
 
 
 class IsSecurityAdmin(permissions.BasePermission):
-    message = "Only security administrators manage roles."
+    message = _("Only security administrators manage roles.")
 
     def has_permission(self, request, view):
         return may_manage_roles(request.user)
@@ -37,7 +38,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
-    organisation = serializers.CharField(source="organisation.name", default=None, read_only=True)
+    organisation = serializers.CharField(source="organisation.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = User

@@ -11,8 +11,8 @@ urlpatterns = [
     path("account/company/change/", views.company_change, name="company-change"),
     path("account/company/resubmit/", views.company_resubmit_view, name="company-resubmit"),
     path("account/company/people/", views.company_user_add_view, name="company-user-add"),
-    path("account/company/people/<int:user_id>/remove/", views.company_user_remove_view, name="company-user-remove"),
-    path("account/company/reviews/<int:change_id>/licence/", views.company_licence, name="company-licence"),
+    path("account/company/people/<id:user_id>/remove/", views.company_user_remove_view, name="company-user-remove"),
+    path("account/company/reviews/<id:change_id>/licence/", views.company_licence, name="company-licence"),
     path("staff/companies/", views.company_reviews, name="company-reviews"),
-    path("staff/companies/<int:change_id>/decide/", views.company_review_decide, name="company-review-decide"),
+    path("staff/companies/<id:change_id>/decide/", views.company_review_decide, name="company-review-decide"),
 ]
