@@ -14,6 +14,7 @@ default keeps `make test` within its time; the requests are that times the roles
 import os
 import uuid
 
+import pytest
 import requests
 import schemathesis
 from django.conf import settings
@@ -25,7 +26,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 
 from tests.platform_process import authenticator_code, make_run, scratch_database
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 ROLES = {"bidder": ("demo_bidder", "demo-bidder-2026"), "staff": ("demo_staff", "demo-staff-2026"),
          "custodian": ("demo_custodian", "demo-custodian-2026"), "expert": ("demo_expert", "demo-expert-2026"),
          "supervisor": ("demo_supervisor", "demo-supervisor-2026"),
