@@ -30,6 +30,13 @@ def _test_client_signs_in_with_both_factors(monkeypatch):
     monkeypatch.setattr(ClientMixin, "_login", login_with_second_factor)
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """The tests make many requests from one address and one person: the rate limits
+    (trading/ratelimits.py) are off, except in their own tests (trading/tests/test_ratelimits.py)."""
+    settings.PLATFORM_RATE_LIMITS = {}
+
+
 # Property tests (hypothesis): a bounded number of examples per test so that `make test` stays
 # within CI's time, and no per-example deadline, as timings on these machines are noisy. Set
 # HYPOTHESIS_PROFILE=thorough for a longer search by hand.

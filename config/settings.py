@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN (the CSP allows no other origin)
     "csp",
+    "django_ratelimit",
     "django_filters",
     "channels",
     "django_otp",
@@ -74,7 +75,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
+
+# Rate limits (trading/ratelimits.py): attempts per key ("10/h", "30/m"; empty: no limit).
+PLATFORM_RATE_LIMITS = {
+    "sign_up": env.get("PLATFORM_RATE_SIGN_UP", "10/h") or None,
+    "bid": env.get("PLATFORM_RATE_BID", "30/m") or None,
+    "report": env.get("PLATFORM_RATE_REPORT", "20/h") or None,
+}
+RATELIMIT_VIEW = "trading.views_errors.rate_limited"
 
 # The Content Security Policy (django-csp): scripts, styles, fonts and images only from the
 # platform itself, no inline script or style, no plugin, no framing; fetches and the live rooms'
@@ -95,7 +105,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PLATFORM_HTTPS
 # Entering the browsers' HSTS preload list binds the centre's whole domain for good: its owner's
 # decision (DJANGO_HSTS_PRELOAD), not the platform's, so the deployment check's reminder is silenced.
 SECURE_HSTS_PRELOAD = env.get("DJANGO_HSTS_PRELOAD", False, cast=bool)
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# django-ratelimit's cache checks: Django's own Redis cache (services mode) increments atomically
+# but is not on its list (W001); embedded mode's in-memory cache is not shared (E003), and needs not
+# be: that mode runs one process.
+SILENCED_SYSTEM_CHECKS = ["security.W021", "django_ratelimit.W001", "django_ratelimit.E003"]
 SESSION_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "config.urls"

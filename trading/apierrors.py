@@ -19,7 +19,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from django_ratelimit.exceptions import Ratelimited
+
 from trading.errors import PlatformError
+from trading.ratelimits import RATE_LIMITED
 from trading.middleware import NulCharacterSent
 
 API_PREFIX = "/api/"
@@ -50,6 +53,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         exc = PlatformError.from_validation(exc)
         return exception_handler(exc, context)
+    if isinstance(exc, Ratelimited):  # trading.ratelimits: before PermissionDenied, its base
+        return Response({"code": "rate_limited", "detail": str(RATE_LIMITED)}, status=429)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -19,6 +19,7 @@ from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 from trading.apierrors import API_PREFIX
+from trading.ratelimits import RATE_LIMITED
 
 
 def _api(request) -> bool:
@@ -41,6 +42,13 @@ def permission_denied(request, exception=None):
                              "detail": _("You do not have permission to perform this action.")}, status=403)
     reason = str(exception.args[0]) if exception is not None and exception.args and exception.args[0] else ""
     return render(request, "403.html", {"reason": reason, "back": _back(request)}, status=403)
+
+
+def rate_limited(request, exception=None):
+    """``RATELIMIT_VIEW`` (trading.ratelimits): too many attempts of one kind; nothing was done."""
+    if _api(request):
+        return JsonResponse({"code": "rate_limited", "detail": str(RATE_LIMITED)}, status=429)
+    return render(request, "429.html", {"back": _back(request)}, status=429)
 
 
 @requires_csrf_token

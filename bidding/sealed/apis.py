@@ -37,7 +37,9 @@ from bidding.sealed.services.opening import (
 from monitoring.events import actor_of
 from trading.apis_lots import ERRORS
 from trading.models import Lot
+from trading.serializers import ErrorSerializer
 from trading.permissions import IsBidderRole, IsStaffRole
+from trading.ratelimits import rate_limited_api
 from trading.serializers_lots import LotSerializer
 
 
@@ -81,6 +83,7 @@ class OpeningKeyApi(APIView):
                          "threshold": key.threshold, "custodians": key.shares.count()})
 
 
+@rate_limited_api("bid")
 class BidSubmitApi(APIView):
     """Submit (or replace) the organisation's sealed envelope for a lot: the raw envelope bytes as
     the body (``Content-Type: application/octet-stream``). Answers with the signed receipt.
@@ -99,7 +102,7 @@ class BidSubmitApi(APIView):
                        FINGERPRINT_HEADER, str, OpenApiParameter.HEADER, required=False,
                        description="The sealer's device fingerprint: SHA-256 in lowercase hex (64 digits), as "
                                    "`python -m bidding.device` prints it. Anything else is ignored, never refused.")],
-                   responses={201: BidSerializer, **ERRORS})
+                   responses={201: BidSerializer, **ERRORS, 429: ErrorSerializer})
     def post(self, request, lot_id):
         length = request.META.get("CONTENT_LENGTH")
         bid = bid_submit(lot_id=lot_id, user=request.user, stream=request._request,

@@ -25,6 +25,7 @@ from supervisors.regulation.services import (CONTACT_MAX, TEXT_MAX, EvidenceUplo
                                              public_report_triage)
 from trading.models import LotHold, Organisation, Role
 from trading.permissions import IsRegulatorRole
+from trading.ratelimits import rate_limited_api
 from trading.serializers import ErrorSerializer
 
 TAG = "regulation"
@@ -193,6 +194,7 @@ class SuspensionLiftApi(APIView):
 
 # --- public reports ---------------------------------------------------------------------------------
 
+@rate_limited_api("report")
 class ReportsApi(GenericAPIView):
     """Anyone files; regulators list."""
 
@@ -203,7 +205,7 @@ class ReportsApi(GenericAPIView):
         return [permissions.AllowAny()] if self.request.method == "POST" else [IsRegulatorRole()]
 
     @extend_schema(request={"multipart/form-data": ReportFileSerializer},
-                   responses={201: ReportFiledSerializer, **_errors(400, 404)}, tags=[TAG],
+                   responses={201: ReportFiledSerializer, **_errors(400, 404, 429)}, tags=[TAG],
                    summary="Report a suspected violation (网上举报; anyone, no sign-in needed)")
     def post(self, request):
         values = _valid(ReportFileSerializer, request)

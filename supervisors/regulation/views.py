@@ -30,6 +30,7 @@ from trading import clock
 from trading.errors import PlatformError
 from trading.models import Lot, Role
 from trading.permissions import role_required
+from trading.ratelimits import rate_limited
 from trading.storage import StorageError, get_storage
 from trading.workdays import day_end
 
@@ -55,6 +56,7 @@ def _report_page(request, form, *, lot=None, error=None, status=200):
                            {"form": form, "lot": lot, "error": error}, status=status))
 
 
+@rate_limited("report")
 def report_file(request):
     """File a report: anyone, signed in or not; a lot's page links here with ``?lot=<id>``."""
     if request.method != "POST":

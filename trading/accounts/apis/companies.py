@@ -14,6 +14,7 @@ from trading.accounts.apis.companies_serializers import (CompanyChangeSerializer
                                                          CompanyUserAddSerializer, CompanyUserRemoveSerializer,
                                                          EmailTokenSerializer, company_detail)
 from trading.accounts.selectors import company_of, company_reviews_pending
+from trading.ratelimits import rate_limited_api
 from trading.accounts.services.companies import (LicenceUpload, company_change_request, company_resubmit,
                                                  company_review, company_sign_up, company_user_add,
                                                  company_user_remove, email_verification_send, email_verify)
@@ -52,6 +53,7 @@ def _particulars(request) -> dict:
     return values
 
 
+@rate_limited_api("sign_up")
 class CompanySignUpApi(APIView):
     """Anyone may sign a company up; nobody is signed in yet, so no session and no CSRF."""
 
@@ -60,7 +62,7 @@ class CompanySignUpApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(tags=[TAG], request={"multipart/form-data": CompanySignUpSerializer},
-                   responses={201: CompanyChangeSerializer, **_errors(400, 409)},
+                   responses={201: CompanyChangeSerializer, **_errors(400, 409, 429)},
                    summary="Sign a company up (staff review it; the contact confirms their address)")
     def post(self, request):
         data = CompanySignUpSerializer(data=request.data)

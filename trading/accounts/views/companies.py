@@ -20,6 +20,7 @@ from trading.accounts.services.companies import (LicenceUpload, company_change_r
                                                  company_user_remove, email_verification_send, email_verify)
 from trading.errors import AccountError
 from trading.models import Organisation, Role, User
+from trading.ratelimits import rate_limited
 from trading.storage import StorageError, get_storage
 from trading.views_registrations import signed_in_as
 
@@ -34,6 +35,7 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
+@rate_limited("sign_up")
 def sign_up(request):
     form = SignUpForm(request.POST or None, request.FILES or None)
     status = 200
