@@ -1,6 +1,6 @@
 """Thin REST views of the alerts (included under ``/api/v1/``): staff and regulators read them;
 regulators acknowledge (the service refuses anyone else, on the record)."""
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -75,7 +75,11 @@ class InstantField(serializers.Field):
             return day_end(day) if self.end_of_day else datetime.combine(day, time.min, tzinfo=CHINA)
         if instant is None:
             raise serializers.ValidationError(_("Give an ISO 8601 date or date-time."))
-        return instant if instant.tzinfo else instant.replace(tzinfo=CHINA)
+        instant = instant if instant.tzinfo else instant.replace(tzinfo=CHINA)
+        try:  # in UTC: PostgreSQL takes no offset beyond 15:59 (Python takes up to 23:59)
+            return instant.astimezone(UTC)
+        except OverflowError:  # the first or last day a datetime can hold, moved past it
+            raise serializers.ValidationError(_("Give an ISO 8601 date or date-time.")) from None
 
     def to_representation(self, value):
         return value.isoformat()
