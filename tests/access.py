@@ -21,8 +21,8 @@ from django.utils import timezone
 from bidding.demo import AUCTIONED, AWARDED, EVALUATED, LISTED, OPEN_FOR_BIDS, OPENING
 from bidding.evaluation.services.panel import expert_register
 from bidding.evaluation.models import AwardProposal, Evaluation, Notice, PanelMember
-from bidding.sales.models import Auction, SealedReserve
-from bidding.sealed.models import Bid, BidderKey, OpeningSession
+from bidding.sales.models import Auction
+from bidding.sealed.models import Bid, BidderKey
 from monitoring.archive.models import LotArchive
 from monitoring.assessment.models import Assessment
 from monitoring.integrity.models import Finding, Flag
@@ -35,7 +35,7 @@ from supervisors.sessions.models import ObservationReport
 from supervisors.regulation.services import public_report_file
 from supervisors.services import assignment_create
 from trading.models import (Announcement, CalendarAlert, Deposit, Lot, LotDocument, Notification, OrganisationChange,
-                            Organisation, Registration, Role, RoleChange, Rule, RuleChange, User)
+                            Registration, Role, RoleChange, Rule, RuleChange, User)
 from trading.services.parties import organisation_create, user_create
 from trading.services.registrations import registration_create
 from trading.validators import resident_id_check_character, uscc_check_character
@@ -161,10 +161,7 @@ def _ids(world: World, a: User, evaluation: Evaluation, expert_on: User) -> dict
         "assessment_id": _first(Assessment.objects.all()),
         "archive_id": _first(LotArchive.objects.all()),
         "statistics_report_id": _first(YearlyReport.objects.all()),
-        "session_id": _first(OpeningSession.objects.filter(lot=lots["opening"])),
-        "reserve_id": _first(SealedReserve.objects.all()),
         "observation_report_id": _first(ObservationReport.objects.all()),
-        "organisation_id": _first(Organisation.objects.filter(pk=a.organisation_id)),
         "year": timezone.localdate().year,
     }
 

@@ -89,8 +89,7 @@ def _endpoints(world: World, probe) -> dict[str, str]:
         endpoints[f"{method} {name}"] = path
     for method, template in _api_operations():
         route = re.sub(r"\{(\w+)\}", r"<\1>", template.lstrip("/"))
-        name = resolve(template.replace("{", "").replace("}", "") if "{" not in template
-                       else re.sub(r"\{\w+\}", "1", template)).url_name
+        name = resolve(re.sub(r"\{\w+\}", "1", template)).url_name
         endpoints[f"{method} {name}"] = _filled(world, name, route)
     return endpoints
 
